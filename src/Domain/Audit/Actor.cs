@@ -1,0 +1,17 @@
+namespace FieldCamp.Domain.Audit;
+
+public enum ActorType
+{
+    Person = 1,
+    ApiKey = 2,
+    /// <summary>An operator at the command line, or the system itself.</summary>
+    System = 3,
+}
+
+/// <summary>Who did something, and from where. <see cref="Name"/> is a snapshot for display.</summary>
+public sealed record Actor(ActorType Type, string Id, string Name, string? Ip = null)
+{
+    public static Actor Person(string userId, string email, string? ip) => new(ActorType.Person, userId, email, ip);
+    public static Actor Key(string keyId, string keyName, string? ip) => new(ActorType.ApiKey, keyId, keyName, ip);
+    public static Actor Operator(string name) => new(ActorType.System, "cli", name);
+}
