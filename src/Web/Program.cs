@@ -1,6 +1,79 @@
+using FieldCamp.Web;
+using FieldCamp.Web.Api;
+using FieldCamp.Web.Auth;
+using FieldCamp.Web.Cli;
+using FieldCamp.Web.Data;
+using FieldCamp.Web.Usage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+// `apikey …` runs the operator command line against the same database instead of the server.
+if (args is ["apikey", ..])
+    return await ApiKeyCommandLine.RunAsync(args, Console.Out, Console.Error);
+
 var builder = WebApplication.CreateBuilder(args);
+var services = builder.Services;
+
+services.AddFieldCampCore(builder.Configuration, builder.Environment.ContentRootPath);
+
+// People sign in to the dashboard with Identity cookies; integrations use the API key scheme.
+services.AddAuthentication(IdentityConstants.ApplicationScheme)
+    .AddIdentityCookies();
+services.AddAuthentication()
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
+services.AddIdentityCore<ApplicationUser>(options =>
+    {
+        options.User.RequireUniqueEmail = true;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+    })
+    .AddEntityFrameworkStores<AppDbContext>()
+    .AddSignInManager()
+    .AddDefaultTokenProviders();
+services.AddAuthorizationBuilder().AddApiPolicies();
+services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+
+services.AddOptions<LegacyJwtOptions>().Bind(builder.Configuration.GetSection(LegacyJwtOptions.Section)).ValidateOnStart();
+services.AddSingleton<IValidateOptions<LegacyJwtOptions>, LegacyJwtOptionsValidation>();
+services.AddSingleton<LegacyJwtValidator>();
+
+services.AddSingleton<UsageRecorder>();
+services.AddHostedService<UsageWriter>();
+
+services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+{
+    var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+    context.ProblemDetails.Extensions.TryAdd(ApiProblems.CodeKey, ApiProblems.DefaultCode(status));
+});
+services.AddExceptionHandler<ApiExceptionHandler>();
+// Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
+services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+services.AddHealthChecks();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+await DatabaseSetup.MigrateAsync(app.Services);
+if (app.Environment.IsDevelopment())
+{
+    await DemoSeeder.SeedIfEmptyAsync(app.Services);
+    app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+        "Demo workspace at {Urls} — sign in with {People}, password {Password}",
+        string.Join(", ", app.Urls), string.Join(", ", DemoSeeder.People.Select(p => $"{p.Email} ({p.Role})")), DemoSeeder.Password));
+}
 
-app.Run();
+app.UseExceptionHandler();
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthChecks("/health");
+app.MapCompanyInfoEndpoints();
+app.MapApiKeyEndpoints();
+app.MapFieldDataEndpoints();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

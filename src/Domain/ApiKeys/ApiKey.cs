@@ -90,14 +90,15 @@ public sealed class ApiKey
             ExpiresAt = spec.ExpiresAt,
             RateLimitPerMinute = spec.RateLimitPerMinute,
         };
-        key.Record(AuditEventType.ApiKeyCreated, actor, nowUtc,
+        AuditChange[] initial =
         [
             new("name", null, key.Name),
             new("scopes", null, string.Join(' ', key.Scopes)),
             new("expiresAt", null, Format(key.ExpiresAt)),
             new("rateLimit", null, Format(key.RateLimitPerMinute)),
             new("owner", null, key.OwnerId),
-        ]);
+        ];
+        key.Record(AuditEventType.ApiKeyCreated, actor, nowUtc, [.. initial.Where(c => c.To is not null)]);
         return (key, secret);
     }
 

@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Domain.Audit;
+
+namespace FieldCamp.Web.Api;
+
+public sealed record RateLimitDto(int RequestsPerMinute);
+
+public sealed record CreateApiKeyRequest(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt, RateLimitDto? RateLimit);
+
+/// <summary>
+/// PATCH body. A field left out is left unchanged; <c>null</c> clears <c>expiresAt</c> or <c>rateLimit</c>.
+/// The setters note which fields the JSON actually carried.
+/// </summary>
+public sealed class UpdateApiKeyRequest
+{
+    private DateTimeOffset? _expiresAt;
+    private RateLimitDto? _rateLimit;
+
+    public string? Name { get; set; }
+    public IReadOnlyList<string>? Scopes { get; set; }
+    public DateTimeOffset? ExpiresAt { get => _expiresAt; set { _expiresAt = value; HasExpiresAt = true; } }
+    public RateLimitDto? RateLimit { get => _rateLimit; set { _rateLimit = value; HasRateLimit = true; } }
+
+    [JsonIgnore] public bool HasExpiresAt { get; private set; }
+    [JsonIgnore] public bool HasRateLimit { get; private set; }
+
+    internal ApiKeyUpdate ToUpdate() => new(
+        Name,
+        Scopes,
+        HasExpiresAt ? new Set<DateTime?>(ExpiresAt?.UtcDateTime) : null,
+        HasRateLimit ? new Set<int?>(RateLimit?.RequestsPerMinute) : null);
+}
+
+/// <summary>Rotate body, all optional: narrower scopes, an explicit expiry (<c>null</c>: none), and the old key's overlap.</summary>
+public sealed class RotateApiKeyRequest
+{
+    private DateTimeOffset? _expiresAt;
+
+    public IReadOnlyList<string>? Scopes { get; set; }
+    public DateTimeOffset? ExpiresAt { get => _expiresAt; set { _expiresAt = value; HasExpiresAt = true; } }
+    public int? OldKeyExpiresInHours { get; set; }
+
+    [JsonIgnore] public bool HasExpiresAt { get; private set; }
+
+    internal RotationOptions ToOptions() =>
+        new(Scopes, HasExpiresAt ? new Set<DateTime?>(ExpiresAt?.UtcDateTime) : null, OldKeyExpiresInHours);
+}
+
+public sealed record ActorDto(string Type, string Id, string Name)
+{
+    public static ActorDto From(Actor actor) => new(actor.Type switch
+    {
+        ActorType.Person => "person",
+        ActorType.ApiKey => "api_key",
+        _ => "system",
+    }, actor.Id, actor.Name);
+}
+
+public sealed record OwnerDto(string Id, string? Email);
+
+/// <summary>A key's metadata. <see cref="Key"/> holds the secret in create and rotate responses only.</summary>
+public sealed record ApiKeyResponse(
+    string Id,
+    string Name,
+    string Hint,
+    IReadOnlyList<string> Scopes,
+    string Status,
+    OwnerDto? Owner,
+    DateTime CreatedAt,
+    ActorDto CreatedBy,
+    DateTime? ExpiresAt,
+    RateLimitDto? RateLimit,
+    DateTime? LastUsedAt,
+    string? LastUsedIp,
+    string? LastUsedUserAgent,
+    DateTime? RevokedAt,
+    string? ReplacesKeyId,
+    string? ReplacedByKeyId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Key = null)
+{
+    public static ApiKeyResponse From(ApiKey key, DateTime nowUtc, string? ownerEmail, string? secret = null) => new(
+        key.Id, key.Name, key.Hint, key.Scopes, key.StatusAt(nowUtc).ToApiString(),
+        key.OwnerId is null ? null : new OwnerDto(key.OwnerId, ownerEmail),
+        key.CreatedAt, ActorDto.From(key.CreatedBy), key.ExpiresAt,
+        key.RateLimitPerMinute is { } limit ? new RateLimitDto(limit) : null,
+        key.LastUsedAt, key.LastUsedIp, key.LastUsedUserAgent, key.RevokedAt, key.ReplacesKeyId, key.ReplacedByKeyId, secret);
+}
+
+public sealed record ApiKeyRequestDto(DateTime At, string Method, string Path, int Status, string? Ip, string? UserAgent);
+
+/// <summary>Every list: one page of data and the cursor for the next (null on the last page).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Data, string? NextCursor);

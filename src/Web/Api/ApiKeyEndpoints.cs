@@ -1,0 +1,146 @@
+using System.Security.Claims;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Auth;
+using FieldCamp.Web.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace FieldCamp.Web.Api;
+
+/// <summary>
+/// <c>/api/v1/api-keys</c>: key management for keys with <c>api-keys:manage</c>. Everything is confined to the
+/// caller's branch; another tenant's id is simply not found. Domain and scope errors become problems in
+/// <see cref="ApiExceptionHandler"/>.
+/// </summary>
+internal static class ApiKeyEndpoints
+{
+    private const string KeyIdPrefix = "key_";
+
+    public static RouteGroupBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireScope(Scopes.ApiKeysManage);
+        group.MapGet("/", ListApiKeys).WithName(nameof(ListApiKeys)).WithSummary("List the branch's keys (metadata only).");
+        group.MapPost("/", CreateApiKey).WithName(nameof(CreateApiKey)).WithSummary("Create a key; the response holds its secret, once.");
+        group.MapGet("/{id}", GetApiKey).WithName(nameof(GetApiKey)).WithSummary("Get a key's metadata.");
+        group.MapPatch("/{id}", UpdateApiKey).WithName(nameof(UpdateApiKey)).WithSummary("Change name, scopes, expiry or limit.");
+        group.MapDelete("/{id}", RevokeApiKey).WithName(nameof(RevokeApiKey)).WithSummary("Revoke a key; it fails from the next request on.");
+        group.MapPost("/{id}/rotate", RotateApiKey).WithName(nameof(RotateApiKey)).WithSummary("Mint a replacement; the old key may overlap.");
+        group.MapGet("/{id}/activity", GetApiKeyActivity).WithName(nameof(GetApiKeyActivity)).WithSummary("The key's recent requests.");
+        return group;
+    }
+
+    public static async Task<Results<Ok<Page<ApiKeyResponse>>, ValidationProblem>> ListApiKeys(
+        ClaimsPrincipal user, AppDbContext db, TimeProvider time, int? limit, string? cursor, string? status, CancellationToken cancellationToken)
+    {
+        var errors = Paging.Validate(limit, cursor, c => c.StartsWith(KeyIdPrefix, StringComparison.Ordinal));
+        ApiKeyStatus parsedStatus = default;
+        if (status is not null && !ApiKeyStatusRules.TryParse(status, out parsedStatus))
+            errors["status"] = ["Use one of active, expiring_soon, expired, stale, revoked."];
+        if (errors.Count > 0) return ApiProblems.Validation(errors);
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var keys = db.ApiKeys.AsNoTracking().InBranch(Scope(user));
+        keys = status is null ? keys.Where(k => k.RevokedAt == null) : keys.WithStatus(parsedStatus, now);
+        if (cursor is not null) keys = keys.Where(k => k.Id.CompareTo(cursor) < 0);
+        var take = limit ?? Paging.DefaultLimit;
+        var rows = await keys.OrderByDescending(k => k.Id).Take(take + 1).ToListAsync(cancellationToken);
+
+        var owners = await OwnerEmailsAsync(db, rows, cancellationToken);
+        var page = Paging.ToPage(rows, take, k => k.Id);
+        return TypedResults.Ok(new Page<ApiKeyResponse>(
+            [.. page.Data.Select(k => ApiKeyResponse.From(k, now, OwnerEmail(owners, k)))], page.NextCursor));
+    }
+
+    public static async Task<Created<ApiKeyResponse>> CreateApiKey(
+        CreateApiKeyRequest request, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var caller = ApiCaller.From(user);
+        var spec = new NewApiKey(request.Name ?? "", request.Scopes ?? [], request.ExpiresAt?.UtcDateTime, request.RateLimit?.RequestsPerMinute);
+        var (key, secret) = await manager.CreateAsync(Scope(user), spec, caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
+        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, null, secret));
+    }
+
+    public static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> GetApiKey(
+        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.AsNoTracking().InBranch(Scope(user)).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null) return ApiProblems.NotFound("API key");
+        var owners = await OwnerEmailsAsync(db, [key], cancellationToken);
+        return TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, key)));
+    }
+
+    public static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> UpdateApiKey(
+        string id, UpdateApiKeyRequest request, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager,
+        AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = ApiCaller.From(user);
+        var key = await manager.UpdateAsync(Scope(user), id, request.ToUpdate(), caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
+        if (key is null) return ApiProblems.NotFound("API key");
+        var owners = await OwnerEmailsAsync(db, [key], cancellationToken);
+        return TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, key)));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(
+        string id, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, CancellationToken cancellationToken)
+    {
+        var caller = ApiCaller.From(user);
+        var key = await manager.RevokeAsync(Scope(user), id, caller.ToActor(Ip(http)), cancellationToken);
+        return key is null ? ApiProblems.NotFound("API key") : TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Created<ApiKeyResponse>, ProblemHttpResult>> RotateApiKey(
+        string id, RotateApiKeyRequest? request, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, AppDbContext db,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = ApiCaller.From(user);
+        var rotated = await manager.RotateAsync(Scope(user), id, (request ?? new()).ToOptions(), caller.ToActor(Ip(http)),
+            caller.GrantedScopes, cancellationToken);
+        if (rotated is not var (_, replacement, secret)) return ApiProblems.NotFound("API key");
+        var owners = await OwnerEmailsAsync(db, [replacement], cancellationToken);
+        return TypedResults.Created($"/api/v1/api-keys/{replacement.Id}",
+            ApiKeyResponse.From(replacement, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, replacement), secret));
+    }
+
+    public static async Task<Results<Ok<Page<ApiKeyRequestDto>>, ValidationProblem, ProblemHttpResult>> GetApiKeyActivity(
+        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time, int? hours, int? limit, string? cursor,
+        CancellationToken cancellationToken)
+    {
+        var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, out var n) && n > 0);
+        if (hours is < 1 or > 720) errors["hours"] = ["Choose between 1 and 720 hours."];
+        if (errors.Count > 0) return ApiProblems.Validation(errors);
+        if (!await db.ApiKeys.InBranch(Scope(user)).AnyAsync(k => k.Id == id, cancellationToken))
+            return ApiProblems.NotFound("API key");
+
+        var since = time.GetUtcNow().UtcDateTime.AddHours(-(hours ?? 48));
+        var requests = db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == id && r.At >= since);
+        if (cursor is not null)
+        {
+            var before = long.Parse(cursor);
+            requests = requests.Where(r => r.Id < before);
+        }
+        var take = limit ?? Paging.DefaultLimit;
+        var rows = await requests.OrderByDescending(r => r.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var page = Paging.ToPage(rows, take, r => r.Id.ToString());
+        return TypedResults.Ok(new Page<ApiKeyRequestDto>(
+            [.. page.Data.Select(r => new ApiKeyRequestDto(r.At, r.Method, r.Path, r.Status, r.Ip, r.UserAgent))], page.NextCursor));
+    }
+
+    private static KeyScope Scope(ClaimsPrincipal user)
+    {
+        var tenant = ApiCaller.From(user).Tenant;
+        return new KeyScope(tenant.CompanyId, tenant.BranchId);
+    }
+
+    private static string? Ip(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+
+    private static async Task<Dictionary<string, string?>> OwnerEmailsAsync(AppDbContext db, IEnumerable<ApiKey> keys, CancellationToken cancellationToken)
+    {
+        var ids = keys.Select(k => k.OwnerId).OfType<string>().Distinct().ToList();
+        return ids.Count == 0 ? [] : await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, cancellationToken);
+    }
+
+    private static string? OwnerEmail(Dictionary<string, string?> owners, ApiKey key) =>
+        key.OwnerId is not null && owners.TryGetValue(key.OwnerId, out var email) ? email : null;
+}

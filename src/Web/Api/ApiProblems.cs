@@ -1,0 +1,72 @@
+using FieldCamp.Web.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FieldCamp.Web.Api;
+
+/// <summary>
+/// Every API error is RFC 9457 problem+json with a stable <c>code</c>. Messages are written here, once;
+/// none of them ever echoes a credential back.
+/// </summary>
+internal static class ApiProblems
+{
+    public const string CodeKey = "code";
+
+    public static ProblemDetails Unauthorized(string code) => Create(StatusCodes.Status401Unauthorized, code, code switch
+    {
+        AuthFailureCodes.MissingCredentials =>
+            "Send an API key as 'Authorization: Bearer <key>' or in the 'X-Api-Key' header.",
+        AuthFailureCodes.ConflictingCredentials =>
+            "The Authorization and X-Api-Key headers carry different credentials. Send only one.",
+        AuthFailureCodes.KeyExpired => "This credential has expired. Create a new key in Settings → Developer → API Keys.",
+        AuthFailureCodes.KeyRevoked => "This API key was revoked and can no longer be used.",
+        _ => "The credential is not a valid API key. Check that it was copied whole, including the fc_live_ prefix.",
+    });
+
+    public static ProblemDetails InsufficientScope(IReadOnlyList<string> missingScopes, string? detail = null)
+    {
+        var problem = Create(StatusCodes.Status403Forbidden, "insufficient_scope",
+            detail ?? $"This key lacks the scope{(missingScopes.Count == 1 ? "" : "s")} {string.Join(", ", missingScopes)}.");
+        problem.Extensions["missingScopes"] = missingScopes;
+        return problem;
+    }
+
+    public static ProblemHttpResult NotFound(string what = "resource") =>
+        TypedResults.Problem(Create(StatusCodes.Status404NotFound, "not_found", $"No {what} with that id exists here."));
+
+    public static ProblemHttpResult Forbidden(IReadOnlyList<string> scopes, string detail) =>
+        TypedResults.Problem(InsufficientScope(scopes, detail));
+
+    public static ProblemHttpResult Conflict(string code, string detail) =>
+        TypedResults.Problem(Create(StatusCodes.Status409Conflict, code, detail));
+
+    public static ValidationProblem Validation(IReadOnlyDictionary<string, string[]> errors, string? detail = null)
+    {
+        var result = TypedResults.ValidationProblem(errors, detail ?? "One or more fields are invalid.",
+            extensions: new Dictionary<string, object?> { [CodeKey] = "validation_failed" });
+        return result;
+    }
+
+    public static ProblemDetails Create(int status, string code, string detail)
+    {
+        var problem = new ProblemDetails { Status = status, Detail = detail };
+        problem.Extensions[CodeKey] = code;
+        return problem;
+    }
+
+    /// <summary>The code a problem gets when whoever produced it (the framework, mostly) did not set one.</summary>
+    public static string DefaultCode(int status) => status switch
+    {
+        400 => "validation_failed",
+        401 => AuthFailureCodes.MissingCredentials,
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        _ when status >= 500 => "internal_error",
+        _ => "error",
+    };
+}

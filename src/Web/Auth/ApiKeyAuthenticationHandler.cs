@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Web.Api;
+using FieldCamp.Web.Usage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace FieldCamp.Web.Auth;
+
+/// <summary>
+/// Authenticates API requests by <c>Authorization: Bearer</c> or <c>X-Api-Key</c>. In order of cost: the header
+/// shape, the key's format and checksum (no lookup), the in-memory cache, and only then the database.
+/// A legacy JWT is recognised by its shape and validated by <see cref="LegacyJwtValidator"/>.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    CredentialCache keys,
+    LegacyJwtValidator legacyJwt,
+    UsageRecorder usage,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string BearerPrefix = "Bearer ";
+
+    // One result per failure: the reason travels as the failure message to HandleChallengeAsync. Never the credential.
+    private static readonly Dictionary<string, AuthenticateResult> Failures = new[]
+    {
+        AuthFailureCodes.InvalidKey, AuthFailureCodes.KeyExpired, AuthFailureCodes.KeyRevoked, AuthFailureCodes.ConflictingCredentials,
+    }.ToDictionary(code => code, AuthenticateResult.Fail);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var headers = Request.Headers;
+        var bearer = BearerCredential(headers.Authorization);
+        var apiKeyHeader = headers[ApiKeyDefaults.ApiKeyHeader];
+        string? apiKey = apiKeyHeader.Count == 0 ? null : apiKeyHeader.ToString();
+
+        if (bearer is null && apiKey is null) return AuthenticateResult.NoResult();
+        if (bearer is not null && apiKey is not null && !string.Equals(bearer, apiKey, StringComparison.Ordinal))
+            return Failures[AuthFailureCodes.ConflictingCredentials];
+
+        var credential = (bearer ?? apiKey)!;
+        if (bearer is not null && LegacyJwtValidator.LooksLikeJwt(credential))
+        {
+            var (success, failureCode) = await legacyJwt.ValidateAsync(credential);
+            return success ?? Failures[failureCode!];
+        }
+
+        if (!ApiKeySecret.IsWellFormed(credential))
+            return Failures[AuthFailureCodes.InvalidKey];
+
+        var digest = ApiKeySecret.ComputeDigest(credential);
+        var key = await keys.FindAsync(digest);
+        // The lookup matched on the digest already; the fixed-time re-check keeps the final decision
+        // independent of how a dictionary or a database collation compares bytes.
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, digest))
+            return Failures[AuthFailureCodes.InvalidKey];
+
+        if (key.RevokedAt is not null)
+            return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyRevoked]);
+        if (key.ExpiresAt <= TimeProvider.GetUtcNow().UtcDateTime)
+            return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyExpired]);
+        return Record(key, authenticated: true, key.Success);
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var code = result.Failure?.Message is { } reason && Failures.ContainsKey(reason) ? reason : AuthFailureCodes.MissingCredentials;
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = ApiProblems.Unauthorized(code) });
+    }
+
+    /// <summary>The credential after <c>Bearer </c>; null when there is no Authorization header or it carries another scheme.</summary>
+    private static string? BearerCredential(StringValues authorization)
+    {
+        if (authorization.Count == 0) return null;
+        var value = authorization.ToString();
+        // Another scheme (a gateway's own Basic auth, say) is not ours to judge; X-Api-Key may still carry a key.
+        return value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..] : null;
+    }
+
+    /// <summary>Queues the request for the key's usage log once the response is complete; nothing is written now.</summary>
+    private AuthenticateResult Record(CachedKey key, bool authenticated, AuthenticateResult result)
+    {
+        Response.OnCompleted(static state =>
+        {
+            var (recorder, context, keyId, authenticated) = ((UsageRecorder, HttpContext, string, bool))state;
+            recorder.Record(keyId, context, authenticated);
+            return Task.CompletedTask;
+        }, (usage, Context, key.KeyId, authenticated));
+        return result;
+    }
+}

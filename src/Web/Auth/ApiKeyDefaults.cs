@@ -1,0 +1,34 @@
+namespace FieldCamp.Web.Auth;
+
+/// <summary>Names used by the API credential scheme: the scheme itself, its headers and its claims.</summary>
+public static class ApiKeyDefaults
+{
+    public const string Scheme = "ApiKey";
+    public const string ApiKeyHeader = "X-Api-Key";
+    public const string Realm = "fieldcamp";
+
+    public const string ScopeClaim = "scope";              // one claim per effective scope (implications expanded)
+    public const string GrantedScopeClaim = "fc:granted";  // one claim per scope as granted, for display
+    public const string CredentialTypeClaim = "fc:credential_type";
+    public const string CredentialIdClaim = "fc:credential_id";
+    public const string CredentialNameClaim = "fc:credential_name";
+    public const string ExpiresAtClaim = "fc:expires_at";
+    public const string CompanyIdClaim = "fc:company_id";
+    public const string CompanySlugClaim = "fc:company_slug";
+    public const string CompanyNameClaim = "fc:company_name";
+    public const string BranchIdClaim = "fc:branch_id";
+    public const string BranchNameClaim = "fc:branch_name";
+
+    public const string ApiKeyCredential = "api_key";
+    public const string LegacyJwtCredential = "legacy_jwt";
+}
+
+/// <summary>The stable machine-readable <c>code</c> of each authentication failure.</summary>
+public static class AuthFailureCodes
+{
+    public const string MissingCredentials = "missing_credentials";
+    public const string InvalidKey = "invalid_key";
+    public const string KeyExpired = "key_expired";
+    public const string KeyRevoked = "key_revoked";
+    public const string ConflictingCredentials = "conflicting_credentials";
+}

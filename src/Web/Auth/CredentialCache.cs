@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using FieldCamp.Web.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FieldCamp.Web.Auth;
+
+/// <summary>What the request path needs to know about a key, without the database.</summary>
+internal sealed class CachedKey
+{
+    public required string KeyId { get; init; }
+    public required byte[] SecretHash { get; init; }
+    public required DateTime? ExpiresAt { get; init; }
+    public required DateTime? RevokedAt { get; init; }
+    public required int? RateLimitPerMinute { get; init; }
+    public required long LoadedAt { get; init; }
+
+    /// <summary>
+    /// Built once per load and handed to every request: the principal is never mutated after creation,
+    /// and rebuilding it per request would be most of the cost of authenticating.
+    /// </summary>
+    public required AuthenticateResult Success { get; init; }
+}
+
+/// <summary>
+/// Keys by digest, kept in memory so that a request costs no database read. Entries are re-read after
+/// <see cref="ApiKeyCacheOptions.MaxEntryAge"/>; this process's own changes evict them at once.
+/// Digests found in no row are remembered in a bounded <see cref="UnknownKeySet"/>.
+/// </summary>
+internal sealed class CredentialCache(
+    IDbContextFactory<AppDbContext> dbFactory, IOptions<ApiKeyCacheOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<KeyDigest, CachedKey> _keys = new();
+    private readonly UnknownKeySet _unknown = new(options.Value.UnknownKeyCapacity);
+    private readonly TimeSpan _maxAge = options.Value.MaxEntryAge;
+    private long _generation;
+
+    public async ValueTask<CachedKey?> FindAsync(byte[] digestBytes)
+    {
+        var digest = KeyDigest.From(digestBytes);
+        if (_keys.TryGetValue(digest, out var cached) && time.GetElapsedTime(cached.LoadedAt) < _maxAge)
+            return cached;
+        if (_unknown.Contains(digest))
+            return null;
+
+        // A change that commits while we read must not be overwritten by what we read before it.
+        var generation = Interlocked.Read(ref _generation);
+        var loaded = await LoadAsync(digestBytes);
+        if (loaded is null)
+        {
+            _keys.TryRemove(digest, out _);
+            _unknown.Add(digest);
+        }
+        else if (generation == Interlocked.Read(ref _generation))
+        {
+            _keys[digest] = loaded;
+        }
+        return loaded;
+    }
+
+    /// <summary>Forgets a key after this process changed it; the next request reads it fresh.</summary>
+    public void Invalidate(byte[] digestBytes)
+    {
+        Interlocked.Increment(ref _generation);
+        var digest = KeyDigest.From(digestBytes);
+        _keys.TryRemove(digest, out _);
+        _unknown.Remove(digest);
+    }
+
+    private async Task<CachedKey?> LoadAsync(byte[] digest)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var row = await (
+            from k in db.ApiKeys.AsNoTracking()
+            where k.SecretHash == digest
+            join b in db.Branches on k.BranchId equals b.Id
+            join c in db.Companies on k.CompanyId equals c.Id
+            select new
+            {
+                k.Id, k.Name, k.Scopes, k.SecretHash, k.ExpiresAt, k.RevokedAt, k.RateLimitPerMinute,
+                Tenant = new TenantInfo(c.Id, c.Slug, c.Name, b.Id, b.Name),
+            }).FirstOrDefaultAsync();
+        if (row is null) return null;
+
+        var principal = ApiPrincipal.Create(ApiKeyDefaults.ApiKeyCredential, row.Id, row.Name, row.Scopes, row.ExpiresAt, row.Tenant);
+        return new CachedKey
+        {
+            KeyId = row.Id,
+            SecretHash = row.SecretHash,
+            ExpiresAt = row.ExpiresAt,
+            RevokedAt = row.RevokedAt,
+            RateLimitPerMinute = row.RateLimitPerMinute,
+            LoadedAt = time.GetTimestamp(),
+            Success = AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)),
+        };
+    }
+}

@@ -1,0 +1,57 @@
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Web.Api;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Policy;
+
+namespace FieldCamp.Web.Auth;
+
+/// <summary>
+/// Authorization policies of the hosted API. Each names the API scheme explicitly, so a dashboard cookie never
+/// authorizes an API call.
+/// </summary>
+public static class Policies
+{
+    /// <summary>Any valid API credential (key or legacy token).</summary>
+    public const string ApiCaller = "api:caller";
+
+    public static string Scope(string scope) => "api:scope:" + scope;
+
+    public static AuthorizationBuilder AddApiPolicies(this AuthorizationBuilder builder)
+    {
+        builder.AddPolicy(ApiCaller, policy => policy.AddAuthenticationSchemes(ApiKeyDefaults.Scheme).RequireAuthenticatedUser());
+        foreach (var scope in Scopes.Catalogue)
+        {
+            builder.AddPolicy(Scope(scope), policy => policy
+                .AddAuthenticationSchemes(ApiKeyDefaults.Scheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(ApiKeyDefaults.ScopeClaim, scope));
+        }
+        return builder;
+    }
+
+    public static TBuilder RequireScope<TBuilder>(this TBuilder endpoint, string scope) where TBuilder : IEndpointConventionBuilder =>
+        endpoint.RequireAuthorization(Scope(scope));
+}
+
+/// <summary>Turns a failed scope requirement into 403 <c>insufficient_scope</c> naming the missing scopes.</summary>
+internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (result.Forbidden && policy.AuthenticationSchemes.Contains(ApiKeyDefaults.Scheme))
+        {
+            var missing = result.AuthorizationFailure?.FailedRequirements
+                .OfType<ClaimsAuthorizationRequirement>()
+                .Where(r => r.ClaimType == ApiKeyDefaults.ScopeClaim)
+                .SelectMany(r => r.AllowedValues ?? [])
+                .ToList() ?? [];
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.InsufficientScope(missing) });
+            return;
+        }
+        await _default.HandleAsync(next, context, policy, result);
+    }
+}

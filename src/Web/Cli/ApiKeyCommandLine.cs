@@ -1,0 +1,188 @@
+using System.CommandLine;
+using FieldCamp.Domain;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Domain.Audit;
+using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace FieldCamp.Web.Cli;
+
+/// <summary>
+/// <c>apikey create | list | revoke</c> for operators and scripts, against the same database as the server.
+/// <c>create</c> writes only the secret to stdout, so <c>KEY=$(… apikey create …)</c> just works; everything
+/// else goes to stderr. Exit codes: 0 done, 2 bad arguments (with a message saying which).
+/// </summary>
+internal static class ApiKeyCommandLine
+{
+    public const int Ok = 0;
+    public const int BadArguments = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+        IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var company = new Option<string>("--company") { Description = "Company slug, e.g. acme.", Required = true };
+        var branch = new Option<string?>("--branch") { Description = "Branch name (any case); default: the company's first branch." };
+        var name = new Option<string>("--name") { Description = "Name the key after its integration, e.g. booking-widget-prod.", Required = true };
+        var scopes = new Option<string>("--scopes") { Description = "Comma-separated scopes, e.g. \"jobs:read,clients:read\".", Required = true };
+        var expiresInDays = new Option<int?>("--expires-in-days") { Description = "Days until the key expires; omit for no expiry." };
+        var owner = new Option<string?>("--owner") { Description = "Email of the team member responsible for the key." };
+        var keyId = new Argument<string>("KEY_ID") { Description = "The id of the key, key_…" };
+
+        var create = new Command("create", "Create a key and print its secret (stdout, once).")
+            { company, branch, name, scopes, expiresInDays, owner };
+        var list = new Command("list", "List a company's keys.") { company, branch };
+        var revoke = new Command("revoke", "Revoke a key; it fails from the next request on.") { keyId };
+        var root = new RootCommand("FieldCamp Console operator commands.") { new Command("apikey", "Manage API keys.") { create, list, revoke } };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 || parsed.CommandResult.Command is { Subcommands.Count: > 0 } and not RootCommand && !HasHelp(args))
+        {
+            foreach (var error in parsed.Errors) await stderr.WriteLineAsync(error.Message);
+            if (parsed.Errors.Count == 0) await stderr.WriteLineAsync("Choose a command: apikey create | list | revoke (add --help for details).");
+            return BadArguments;
+        }
+        if (parsed.CommandResult.Command == root || HasHelp(args))
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stderr, Error = stderr });
+
+        using var host = await StartAsync(settings);
+        var services = host.Services;
+        try
+        {
+            var command = parsed.CommandResult.Command;
+            if (command == create)
+            {
+                return await CreateAsync(services, stdout, stderr, parsed.GetValue(company)!, parsed.GetValue(branch), parsed.GetValue(name)!,
+                    parsed.GetValue(scopes)!, parsed.GetValue(expiresInDays), parsed.GetValue(owner));
+            }
+            if (command == list) return await ListAsync(services, stdout, stderr, parsed.GetValue(company)!, parsed.GetValue(branch));
+            return await RevokeAsync(services, stderr, parsed.GetValue(keyId)!);
+        }
+        catch (DomainValidationException invalid)
+        {
+            foreach (var (field, messages) in invalid.Errors)
+                foreach (var message in messages) await stderr.WriteLineAsync($"{field}: {message}");
+            return BadArguments;
+        }
+        catch (DomainException rule)
+        {
+            await stderr.WriteLineAsync(rule.Message);
+            return BadArguments;
+        }
+    }
+
+    private static bool HasHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+
+    private static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?>? settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        // stdout carries only the secret: logs go to stderr, and only when something is wrong.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddFieldCampCore(builder.Configuration, builder.Environment.ContentRootPath);
+        var host = builder.Build();
+        await DatabaseSetup.MigrateAsync(host.Services);
+        return host;
+    }
+
+    private static async Task<int> CreateAsync(IServiceProvider services, TextWriter stdout, TextWriter stderr,
+        string companySlug, string? branchName, string name, string scopeList, int? expiresInDays, string? ownerEmail)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var tenant = await FindBranchAsync(db, stderr, companySlug, branchName);
+        if (tenant is null) return BadArguments;
+        if (expiresInDays is < 1)
+        {
+            await stderr.WriteLineAsync("--expires-in-days must be at least 1 (omit it for a key that never expires).");
+            return BadArguments;
+        }
+        string? ownerId = null;
+        if (ownerEmail is not null)
+        {
+            ownerId = await db.Users.Where(u => u.NormalizedEmail == ownerEmail.ToUpperInvariant()).Select(u => u.Id).FirstOrDefaultAsync();
+            if (ownerId is null)
+            {
+                await stderr.WriteLineAsync($"No person with the email {ownerEmail}.");
+                return BadArguments;
+            }
+        }
+
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var spec = new NewApiKey(name, scopeList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            expiresInDays is { } days ? now.AddDays(days) : null, OwnerId: ownerId);
+        var (key, secret) = await services.GetRequiredService<ApiKeyManager>().CreateAsync(tenant.Value.Scope, spec, OperatorActor());
+
+        await stderr.WriteLineAsync($"Created {key.Id} \"{key.Name}\" in {tenant.Value.Label}; scopes {string.Join(' ', key.Scopes)}; " +
+            $"expires {(key.ExpiresAt is { } e ? e.ToString("yyyy-MM-dd HH:mm 'UTC'") : "never")}. Store the secret now: it is not shown again.");
+        await stdout.WriteLineAsync(secret);
+        return Ok;
+    }
+
+    private static async Task<int> ListAsync(IServiceProvider services, TextWriter stdout, TextWriter stderr, string companySlug, string? branchName)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var company = await db.Companies.FirstOrDefaultAsync(c => c.Slug == companySlug.ToLowerInvariant());
+        if (company is null) return await UnknownCompanyAsync(db, stderr, companySlug);
+        var branches = await db.Branches.Where(b => b.CompanyId == company.Id).ToDictionaryAsync(b => b.Id, b => b.Name);
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.CompanyId == company.Id).OrderByDescending(k => k.Id).ToListAsync();
+        if (branchName is not null)
+            keys = [.. keys.Where(k => string.Equals(branches[k.BranchId], branchName, StringComparison.OrdinalIgnoreCase))];
+
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        await stdout.WriteLineAsync($"{"ID",-26} {"NAME",-28} {"BRANCH",-10} {"STATUS",-13} {"HINT",-18} {"EXPIRES",-10} {"LAST USED",-16} SCOPES");
+        foreach (var k in keys)
+        {
+            await stdout.WriteLineAsync($"{k.Id,-26} {Clip(k.Name, 28),-28} {Clip(branches[k.BranchId], 10),-10} {k.StatusAt(now).ToApiString(),-13} " +
+                $"{k.Hint,-18} {k.ExpiresAt?.ToString("yyyy-MM-dd") ?? "never",-10} {k.LastUsedAt?.ToString("yyyy-MM-dd HH:mm") ?? "never",-16} {string.Join(' ', k.Scopes)}");
+        }
+        await stderr.WriteLineAsync($"{keys.Count} key(s).");
+        return Ok;
+    }
+
+    private static async Task<int> RevokeAsync(IServiceProvider services, TextWriter stderr, string keyId)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var key = await db.ApiKeys.AsNoTracking().Where(k => k.Id == keyId).Select(k => new { k.CompanyId, k.BranchId, k.Name }).FirstOrDefaultAsync();
+        if (key is null)
+        {
+            await stderr.WriteLineAsync($"No key with the id {keyId}.");
+            return BadArguments;
+        }
+        await services.GetRequiredService<ApiKeyManager>().RevokeAsync(new KeyScope(key.CompanyId, key.BranchId), keyId, OperatorActor());
+        await stderr.WriteLineAsync($"Revoked {keyId} \"{key.Name}\".");
+        return Ok;
+    }
+
+    private static async Task<(KeyScope Scope, string Label)?> FindBranchAsync(AppDbContext db, TextWriter stderr, string companySlug, string? branchName)
+    {
+        var company = await db.Companies.FirstOrDefaultAsync(c => c.Slug == companySlug.ToLowerInvariant());
+        if (company is null)
+        {
+            await UnknownCompanyAsync(db, stderr, companySlug);
+            return null;
+        }
+        var branches = await db.Branches.Where(b => b.CompanyId == company.Id).OrderBy(b => b.Id).ToListAsync();
+        var branch = branchName is null
+            ? branches.FirstOrDefault()
+            : branches.FirstOrDefault(b => string.Equals(b.Name, branchName, StringComparison.OrdinalIgnoreCase));
+        if (branch is null)
+        {
+            await stderr.WriteLineAsync($"Company {company.Slug} has no branch \"{branchName}\". Branches: {string.Join(", ", branches.Select(b => b.Name))}.");
+            return null;
+        }
+        return (new KeyScope(company.Id, branch.Id), $"{company.Name} / {branch.Name}");
+    }
+
+    private static async Task<int> UnknownCompanyAsync(AppDbContext db, TextWriter stderr, string slug)
+    {
+        var known = await db.Companies.OrderBy(c => c.Slug).Select(c => c.Slug).ToListAsync();
+        await stderr.WriteLineAsync($"No company with the slug \"{slug}\". Known: {(known.Count == 0 ? "none yet" : string.Join(", ", known))}.");
+        return BadArguments;
+    }
+
+    private static Actor OperatorActor() => Actor.Operator($"command line ({Environment.UserName}@{Environment.MachineName})");
+
+    private static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+}

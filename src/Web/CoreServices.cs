@@ -1,0 +1,22 @@
+using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Auth;
+using FieldCamp.Web.Data;
+using FieldCamp.Web.Usage;
+
+namespace FieldCamp.Web;
+
+internal static class CoreServices
+{
+    /// <summary>What both the web host and the command line need: the store and the key operations.</summary>
+    public static IServiceCollection AddFieldCampCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddAppDatabase(configuration, contentRoot);
+        services.Configure<ApiKeyCacheOptions>(configuration.GetSection("ApiKeys:Cache"));
+        services.Configure<UsageOptions>(configuration.GetSection("ApiKeys:Usage"));
+        services.AddSingleton<CredentialCache>();
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<ApiKeyManager>();
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using FieldCamp.Domain.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace FieldCamp.Web.Data.Configurations;
+
+internal sealed class CompanyConfiguration : IEntityTypeConfiguration<Company>
+{
+    public void Configure(EntityTypeBuilder<Company> company)
+    {
+        company.HasKey(c => c.Id);
+        company.HasIndex(c => c.Slug).IsUnique();
+        company.Property(c => c.Slug).HasMaxLength(64);
+        company.Property(c => c.Name).HasMaxLength(200);
+    }
+}
+
+internal sealed class BranchConfiguration : IEntityTypeConfiguration<Branch>
+{
+    public void Configure(EntityTypeBuilder<Branch> branch)
+    {
+        branch.HasKey(b => b.Id);
+        branch.Property(b => b.Name).HasMaxLength(100);
+        branch.HasOne<Company>().WithMany().HasForeignKey(b => b.CompanyId);
+    }
+}
+
+internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>
+{
+    public void Configure(EntityTypeBuilder<Membership> membership)
+    {
+        membership.HasKey(m => m.Id);
+        membership.HasIndex(m => new { m.UserId, m.CompanyId }).IsUnique();
+        membership.HasOne<ApplicationUser>().WithMany().HasForeignKey(m => m.UserId);
+        membership.HasOne<Company>().WithMany().HasForeignKey(m => m.CompanyId);
+    }
+}
+
+internal sealed class BranchRecordConfiguration :
+    IEntityTypeConfiguration<Client>, IEntityTypeConfiguration<Job>, IEntityTypeConfiguration<Visit>,
+    IEntityTypeConfiguration<Invoice>, IEntityTypeConfiguration<Item>
+{
+    public void Configure(EntityTypeBuilder<Client> b) => Common(b);
+    public void Configure(EntityTypeBuilder<Job> b) => Common(b);
+    public void Configure(EntityTypeBuilder<Visit> b) => Common(b);
+    public void Configure(EntityTypeBuilder<Invoice> b) => Common(b);
+    public void Configure(EntityTypeBuilder<Item> b) => Common(b);
+
+    private static void Common<T>(EntityTypeBuilder<T> record) where T : BranchRecord
+    {
+        record.HasKey(r => r.Id);
+        record.HasIndex(r => new { r.BranchId, r.Id });
+        record.HasOne<Branch>().WithMany().HasForeignKey(r => r.BranchId);
+    }
+}

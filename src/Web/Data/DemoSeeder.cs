@@ -1,0 +1,105 @@
+using FieldCamp.Domain;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Domain.Audit;
+using FieldCamp.Domain.Tenancy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace FieldCamp.Web.Data;
+
+/// <summary>The Development demo workspace: two companies, people of every role, and a little field data.</summary>
+internal static class DemoSeeder
+{
+    public const string Password = "FieldCamp!demo1";
+
+    public static readonly IReadOnlyList<(string Email, string Company, Role Role)> People =
+    [
+        ("owner@acme.test", "acme", Role.Owner),
+        ("admin@acme.test", "acme", Role.Admin),
+        ("member@acme.test", "acme", Role.Member),
+        ("owner@globex.test", "globex", Role.Owner),
+    ];
+
+    /// <summary>Seeds an empty database; leaves one that has any company alone.</summary>
+    public static async Task SeedIfEmptyAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (await db.Companies.AnyAsync()) return;
+
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var acme = new Company(Ids.New("co", now), "acme", "Acme Field Services");
+        var globex = new Company(Ids.New("co", now), "globex", "Globex Plumbing");
+        var north = new Branch(Ids.New("br", now), acme.Id, "North");
+        var south = new Branch(Ids.New("br", now.AddMilliseconds(1)), acme.Id, "South");
+        var globexMain = new Branch(Ids.New("br", now), globex.Id, "Main");
+        db.AddRange(acme, globex, north, south, globexMain);
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var ids = new Dictionary<string, string>();
+        foreach (var (email, company, role) in People)
+        {
+            var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = DisplayName(email) };
+            var result = await users.CreateAsync(user, Password);
+            if (!result.Succeeded) throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
+            ids[email] = user.Id;
+            db.Memberships.Add(new Membership(user.Id, company == "acme" ? acme.Id : globex.Id, role));
+        }
+
+        var seed = 0;
+        foreach (var branch in new[] { north, south, globexMain })
+            AddFieldData(db, branch, now, ref seed);
+        AddDemoKeys(db, acme, north, ids["admin@acme.test"], now);
+        await db.SaveChangesAsync();
+    }
+
+    private static void AddFieldData(AppDbContext db, Branch branch, DateTime now, ref int seed)
+    {
+        string[] clients = ["Harbor Dental", "Maple Street Bakery", "Riverside Apartments", "Oakwood School"];
+        string[] jobs = ["Boiler service", "Leak repair", "Annual inspection"];
+        string[] items = ["Call-out fee", "Labour (hour)", "Replacement valve"];
+        for (var i = 0; i < clients.Length; i++)
+        {
+            var at = now.AddMinutes(-(++seed));
+            var client = new Client { Id = Ids.New("cli", at), BranchId = branch.Id, CreatedAt = at, Name = $"{clients[i]} ({branch.Name})",
+                Email = $"office{i + 1}@{branch.Name.ToLowerInvariant()}.example" };
+            db.Clients.Add(client);
+            var job = new Job { Id = Ids.New("job", at), BranchId = branch.Id, CreatedAt = at, ClientId = client.Id, Title = jobs[i % jobs.Length] };
+            db.Jobs.Add(job);
+            db.Visits.Add(new Visit { Id = Ids.New("vis", at), BranchId = branch.Id, CreatedAt = at, JobId = job.Id, StartsAt = now.AddDays(i + 1).Date.AddHours(9) });
+            db.Invoices.Add(new Invoice { Id = Ids.New("inv", at), BranchId = branch.Id, CreatedAt = at, ClientId = client.Id,
+                Number = $"INV-{1000 + seed}", TotalCents = 12_500 + i * 4_250, Status = i % 2 == 0 ? "paid" : "sent" });
+        }
+        for (var i = 0; i < items.Length; i++)
+        {
+            var at = now.AddMinutes(-(++seed));
+            db.Items.Add(new Item { Id = Ids.New("itm", at), BranchId = branch.Id, CreatedAt = at, Name = items[i], UnitPriceCents = 4_500 + i * 2_000 });
+        }
+    }
+
+    /// <summary>A few keys in different states so the dashboard has something to show. Their secrets are discarded.</summary>
+    private static void AddDemoKeys(AppDbContext db, Company company, Branch branch, string adminId, DateTime now)
+    {
+        var admin = Actor.Person(adminId, "admin@acme.test", null);
+        (string Name, string[] Scopes, int CreatedDaysAgo, int? ExpiresInDays)[] keys =
+        [
+            ("zapier-job-sync", ["jobs:read", "visits:read"], 75, 10),
+            ("quickbooks-sync", ["clients:read", "invoices:read"], 20, 70),
+            ("booking-widget-prod", ["clients:write", "jobs:write"], 5, 85),
+            ("internal-admin-automation", [Scopes.All], 3, null),
+        ];
+        foreach (var (name, scopes, createdDaysAgo, expiresInDays) in keys)
+        {
+            var created = now.AddDays(-createdDaysAgo);
+            var (key, _) = ApiKey.Create(company.Id, branch.Id,
+                new NewApiKey(name, scopes, expiresInDays is { } d ? now.AddDays(d) : null, OwnerId: adminId), admin, created);
+            db.ApiKeys.Add(key);
+        }
+    }
+
+    private static string DisplayName(string email)
+    {
+        var local = email[..email.IndexOf('@')];
+        return char.ToUpperInvariant(local[0]) + local[1..];
+    }
+}

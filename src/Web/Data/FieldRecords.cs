@@ -1,0 +1,60 @@
+namespace FieldCamp.Web.Data;
+
+/// <summary>
+/// The field-service records the hosted API serves. They carry no rules of their own; what matters here is
+/// that each belongs to exactly one branch, so every query filters by it.
+/// </summary>
+public abstract class BranchRecord
+{
+    public string Id { get; set; } = "";
+    public string BranchId { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Client : BranchRecord
+{
+    public string Name { get; set; } = "";
+    public string? Email { get; set; }
+    public string? Phone { get; set; }
+}
+
+public sealed class Job : BranchRecord
+{
+    public string ClientId { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string Status { get; set; } = "scheduled";
+}
+
+public sealed class Visit : BranchRecord
+{
+    public string JobId { get; set; } = "";
+    public DateTime StartsAt { get; set; }
+    public string Status { get; set; } = "scheduled";
+}
+
+public sealed class Invoice : BranchRecord
+{
+    public string ClientId { get; set; } = "";
+    public string Number { get; set; } = "";
+    public long TotalCents { get; set; }
+    public string Status { get; set; } = "draft";
+}
+
+public sealed class Item : BranchRecord
+{
+    public string Name { get; set; } = "";
+    public long UnitPriceCents { get; set; }
+}
+
+/// <summary>One authenticated request made with an API key, written in batches off the request path.</summary>
+public sealed class ApiKeyRequest
+{
+    public long Id { get; set; }
+    public string ApiKeyId { get; set; } = "";
+    public DateTime At { get; set; }
+    public string Method { get; set; } = "";
+    public string Path { get; set; } = "";
+    public int Status { get; set; }
+    public string? Ip { get; set; }
+    public string? UserAgent { get; set; }
+}

@@ -1,0 +1,18 @@
+namespace FieldCamp.Tests.Unit.Domain;
+
+/// <summary>
+/// A clock the test moves by hand. Microsoft.Extensions.TimeProvider.Testing has no 10.0.x release on the
+/// package feed (only 8.10, 9.10 and 10.11), so this stands in for its FakeTimeProvider.
+/// </summary>
+internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public DateTime UtcNow => _now.UtcDateTime;
+
+    public void Advance(TimeSpan by) => _now += by;
+
+    public void SetUtcNow(DateTimeOffset value) => _now = value;
+}
