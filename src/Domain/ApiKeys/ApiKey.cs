@@ -67,12 +67,10 @@ public sealed class ApiKey
     /// <summary>Mints a key. The returned secret is the only copy there will ever be.</summary>
     public static (ApiKey Key, string Secret) Create(string companyId, string branchId, NewApiKey spec, Actor actor, DateTime nowUtc)
     {
-        var errors = new Dictionary<string, string[]>();
-        var name = ValidName(spec.Name, errors);
-        var scopes = ValidScopes(spec.Scopes, errors);
-        ValidateExpiry(spec.ExpiresAt, nowUtc, errors);
-        ValidateRateLimit(spec.RateLimitPerMinute, errors);
+        var errors = Validate(spec, nowUtc);
         if (errors.Count > 0) throw new DomainValidationException(errors);
+        var name = spec.Name.Trim();
+        var scopes = FieldCamp.Domain.ApiKeys.Scopes.Normalize(spec.Scopes, out _);
 
         var secret = ApiKeySecret.Generate();
         var key = new ApiKey
@@ -100,6 +98,20 @@ public sealed class ApiKey
         ];
         key.Record(AuditEventType.ApiKeyCreated, actor, nowUtc, [.. initial.Where(c => c.To is not null)]);
         return (key, secret);
+    }
+
+    /// <summary>
+    /// The problems with a would-be key, by field (API spelling); empty when it can be created. Forms call this to
+    /// show messages inline; <see cref="Create"/> enforces the same rules.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> Validate(NewApiKey spec, DateTime nowUtc)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ValidName(spec.Name, errors);
+        ValidScopes(spec.Scopes, errors);
+        ValidateExpiry(spec.ExpiresAt, nowUtc, errors);
+        ValidateRateLimit(spec.RateLimitPerMinute, errors);
+        return errors;
     }
 
     /// <summary>Applies the given changes; records only fields whose value actually changed.</summary>

@@ -51,7 +51,7 @@ public static class Scopes
         {
             problems.Add(scope == RenamedWebhooksManage
                 ? $"'{RenamedWebhooksManage}' is an old name: use '{IntegrationsWrite}' to manage webhooks."
-                : $"'{scope}' is not a scope. Valid scopes: {string.Join(", ", Known)}.");
+                : $"'{scope}' is not a scope. Valid scopes: {All}, {string.Join(", ", Catalogue)}.");
         }
         errors = problems;
         return problems.Count > 0 ? [] : [.. distinct.OrderBy(s => s == All ? -1 : IndexInCatalogue(s))];

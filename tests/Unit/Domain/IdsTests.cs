@@ -15,18 +15,18 @@ public class IdsTests
     }
 
     [Fact]
-    public void New_Always_HasEightTimeDigitsAndTwelveRandomBase62Digits()
+    public void New_Always_HasEightTimeDigitsAndElevenRandomBase62Digits()
     {
         var id = Ids.New("key", Now);
 
-        Assert.Equal("key_".Length + 8 + 12, id.Length);
+        Assert.Equal("key_".Length + 8 + 11, id.Length);
         Assert.All(id["key_".Length..], c => Assert.True(char.IsAsciiLetterOrDigit(c), $"'{c}' in {id}"));
     }
 
     [Fact]
     public void New_CalledManyTimes_NeverThrowsAndNeverRepeats()
     {
-        // 9 random bytes go into 12 base62 digits; every call must succeed, whatever bytes come up.
+        // Every call must succeed, whatever random bytes come up.
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < 2_000; i++)
             Assert.True(ids.Add(Ids.New("key", Now)));
