@@ -2,12 +2,15 @@ using FieldCamp.Web;
 using FieldCamp.Web.Api;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
+using FieldCamp.Web.Components;
+using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using MudBlazor.Services;
 
 // `apikey …` runs the operator command line against the same database instead of the server.
 if (args is ["apikey", ..])
@@ -32,6 +35,13 @@ services.AddIdentityCore<ApplicationUser>(options =>
     .AddEntityFrameworkStores<AppDbContext>()
     .AddSignInManager()
     .AddDefaultTokenProviders();
+services.ConfigureApplicationCookie(options =>
+{
+    options.LoginPath = "/account/login";
+    options.Cookie.Name = "fieldcamp.session";
+    options.ExpireTimeSpan = TimeSpan.FromHours(8);
+    options.SlidingExpiration = true;
+});
 services.AddAuthorizationBuilder().AddApiPolicies();
 services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
 
@@ -52,6 +62,16 @@ services.AddExceptionHandler<ApiExceptionHandler>();
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 services.AddHealthChecks();
 
+// The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
+services.AddRazorComponents().AddInteractiveServerComponents();
+services.AddCascadingAuthenticationState();
+services.AddMudServices();
+services.AddHttpContextAccessor();
+services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimitDefaults.Section));
+services.AddSingleton<FirstRun>();
+services.AddScoped<Workspace>();
+services.AddScoped<DashboardKeys>();
+
 var app = builder.Build();
 
 await DatabaseSetup.MigrateAsync(app.Services);
@@ -67,7 +87,25 @@ app.UseExceptionHandler();
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
+// A new installation has no company yet: its pages lead to the one-time workspace setup.
+app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/health")
+        && !context.Request.Path.StartsWithSegments(FirstRun.Path) && !Path.HasExtension(context.Request.Path.Value)
+        && !context.Request.Path.StartsWithSegments("/_framework") && !context.Request.Path.StartsWithSegments("/_blazor"),
+    pages => pages.Use(async (context, next) =>
+    {
+        if (await context.RequestServices.GetRequiredService<FirstRun>().IsCompleteAsync()) await next(context);
+        else context.Response.Redirect(FirstRun.Path);
+    }));
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapPost("/account/logout", async (SignInManager<ApplicationUser> signIn) =>
+{
+    await signIn.SignOutAsync();
+    return TypedResults.LocalRedirect("~/account/login");
+});
 app.MapHealthChecks("/health");
 app.MapCompanyInfoEndpoints();
 app.MapApiKeyEndpoints();

@@ -1,0 +1,176 @@
+using System.Linq.Expressions;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Domain.Audit;
+using FieldCamp.Domain.Tenancy;
+using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace FieldCamp.Web.Dashboard;
+
+public sealed record KeyRow(
+    string Id, string Name, string Hint, IReadOnlyList<string> Scopes, string? OwnerEmail, DateTime CreatedAt,
+    DateTime? ExpiresAt, DateTime? LastUsedAt, int? RateLimitPerMinute, ApiKeyStatus Status);
+
+/// <summary>The list's extra filters, beside status and scope: the two risky habits the banners point at.</summary>
+public enum KeyFlag { None, NoExpiry, FullAccess }
+
+public sealed record KeyFilter(string? Search = null, ApiKeyStatus? Status = null, string? Scope = null, KeyFlag Flag = KeyFlag.None);
+
+public sealed record KeyBanners(int Stale, int ExpiringSoon, int NoExpiry, int FullAccess);
+
+public sealed record TeamMember(string Id, string Email, string DisplayName);
+
+public sealed record HourlyCount(DateTime Hour, int Requests);
+
+public sealed record KeyDetail(
+    ApiKey Key, string? OwnerEmail, IReadOnlyList<AuditEvent> Events, IReadOnlyList<ApiKeyRequest> RecentRequests,
+    IReadOnlyList<HourlyCount> RequestsPerHour);
+
+/// <summary>The dashboard refused an action the person's role does not allow.</summary>
+public sealed class DashboardForbiddenException(string message) : Exception(message);
+
+/// <summary>
+/// What the API Keys pages read and do, always within the workspace's current branch. Reads are queries in the
+/// database (filtering, sorting and paging included). Every change re-reads the person's role from the database
+/// first, so a member is refused here whatever the page shows, and then goes through <see cref="ApiKeyManager"/>,
+/// exactly like the API.
+/// </summary>
+internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, ApiKeyManager manager, Workspace workspace, TimeProvider time)
+{
+    public const int ChartHours = 48;
+
+    public DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public async Task<(IReadOnlyList<KeyRow> Rows, int Total)> ListAsync(KeyFilter filter, string? sortBy, bool sortDescending,
+        int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = Now;
+        var keys = Filter(db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope), filter, now);
+        var total = await keys.CountAsync(cancellationToken);
+        var rows = await (
+            from k in Sort(keys, sortBy, sortDescending).Skip(page * pageSize).Take(pageSize)
+            join u in db.Users on k.OwnerId equals u.Id into owners
+            from owner in owners.DefaultIfEmpty()
+            select new { Key = k, OwnerEmail = owner == null ? null : owner.Email }).ToListAsync(cancellationToken);
+        return ([.. rows.Select(r => new KeyRow(r.Key.Id, r.Key.Name, r.Key.Hint, r.Key.Scopes, r.OwnerEmail, r.Key.CreatedAt,
+            r.Key.ExpiresAt, r.Key.LastUsedAt, r.Key.RateLimitPerMinute, r.Key.StatusAt(now)))], total);
+    }
+
+    public async Task<KeyBanners> BannersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = Now;
+        var keys = db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope);
+        return new KeyBanners(
+            await keys.WithStatus(ApiKeyStatus.Stale, now).CountAsync(cancellationToken),
+            await keys.WithStatus(ApiKeyStatus.ExpiringSoon, now).CountAsync(cancellationToken),
+            await Filter(keys, new KeyFilter(Flag: KeyFlag.NoExpiry), now).CountAsync(cancellationToken),
+            await Filter(keys, new KeyFilter(Flag: KeyFlag.FullAccess), now).CountAsync(cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<TeamMember>> TeamAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var companyId = workspace.KeyScope.CompanyId;
+        return await (
+            from m in db.Memberships
+            where m.CompanyId == companyId
+            join u in db.Users on m.UserId equals u.Id
+            orderby u.Email
+            select new TeamMember(u.Id, u.Email!, u.DisplayName)).ToListAsync();
+    }
+
+    public async Task<KeyDetail?> GetAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope).FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
+        if (key is null) return null;
+        var ownerEmail = key.OwnerId is null ? null : await db.Users.Where(u => u.Id == key.OwnerId).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
+        var events = await db.AuditEvents.AsNoTracking().Where(e => e.ApiKeyId == keyId)
+            .OrderByDescending(e => e.Id).Take(100).ToListAsync(cancellationToken);
+
+        var now = Now;
+        var since = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(1 - ChartHours);
+        var requests = db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == keyId && r.At >= since);
+        var recent = await requests.OrderByDescending(r => r.Id).Take(50).ToListAsync(cancellationToken);
+        var perHour = await requests
+            .GroupBy(r => new { r.At.Year, r.At.Month, r.At.Day, r.At.Hour })
+            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var counts = perHour.ToDictionary(h => new DateTime(h.Year, h.Month, h.Day, h.Hour, 0, 0, DateTimeKind.Utc), h => h.Count);
+        var hours = Enumerable.Range(0, ChartHours).Select(i => since.AddHours(i))
+            .Select(hour => new HourlyCount(hour, counts.GetValueOrDefault(hour))).ToList();
+        return new KeyDetail(key, ownerEmail, events, recent, hours);
+    }
+
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(NewApiKey spec)
+    {
+        await RequireKeyManagerAsync();
+        return await manager.CreateAsync(workspace.KeyScope, spec, Me());
+    }
+
+    public async Task<ApiKey?> UpdateAsync(string keyId, ApiKeyUpdate update)
+    {
+        await RequireKeyManagerAsync();
+        return await manager.UpdateAsync(workspace.KeyScope, keyId, update, Me());
+    }
+
+    public async Task<ApiKey?> RevokeAsync(string keyId)
+    {
+        await RequireKeyManagerAsync();
+        return await manager.RevokeAsync(workspace.KeyScope, keyId, Me());
+    }
+
+    private Actor Me() => Actor.Person(workspace.UserId, workspace.Email, workspace.ClientIp);
+
+    /// <summary>Reads the role afresh: a role taken away a minute ago must not still work in an open tab.</summary>
+    private async Task RequireKeyManagerAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var companyId = workspace.KeyScope.CompanyId;
+        var role = await db.Memberships.Where(m => m.UserId == workspace.UserId && m.CompanyId == companyId)
+            .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
+        if (role is not (Role.Owner or Role.Admin))
+            throw new DashboardForbiddenException("Only owners and admins can create, change or revoke API keys.");
+    }
+
+    private static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, KeyFilter filter, DateTime now)
+    {
+        keys = filter.Status is { } status ? keys.WithStatus(status, now) : keys.Where(k => k.RevokedAt == null);
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var pattern = "%" + filter.Search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            keys = keys.Where(k => EF.Functions.Like(k.Name, pattern, "\\"));
+        }
+        if (filter.Scope is { } scope)
+        {
+            // Keys that can do it, not only keys that list it: clients:write and * both grant clients:read.
+            var granting = new[] { Scopes.All, scope }
+                .Concat(scope.EndsWith(":read", StringComparison.Ordinal) ? [scope[..^":read".Length] + ":write"] : []).ToList();
+            keys = keys.Where(k => k.Scopes.Any(s => granting.Contains(s)));
+        }
+        return filter.Flag switch
+        {
+            KeyFlag.NoExpiry => keys.Usable(now).Where(k => k.ExpiresAt == null),
+            KeyFlag.FullAccess => keys.Usable(now).Where(k => k.Scopes.Contains(Scopes.All)),
+            _ => keys,
+        };
+    }
+
+    private static IQueryable<ApiKey> Sort(IQueryable<ApiKey> keys, string? sortBy, bool sortDescending)
+    {
+        Expression<Func<ApiKey, object?>>? column = sortBy switch
+        {
+            nameof(KeyRow.Name) => k => k.Name,
+            nameof(KeyRow.ExpiresAt) => k => k.ExpiresAt,
+            nameof(KeyRow.LastUsedAt) => k => k.LastUsedAt,
+            nameof(KeyRow.RateLimitPerMinute) => k => k.RateLimitPerMinute,
+            _ => null,
+        };
+        if (column is null) return sortDescending || sortBy is null ? keys.OrderByDescending(k => k.Id) : keys.OrderBy(k => k.Id);
+        var sorted = sortDescending ? keys.OrderByDescending(column) : keys.OrderBy(column);
+        return sorted.ThenByDescending(k => k.Id);
+    }
+}

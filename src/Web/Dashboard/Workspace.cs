@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using FieldCamp.Domain.Tenancy;
+using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Data;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace FieldCamp.Web.Dashboard;
+
+public sealed record WorkspaceBranch(string Id, string Name);
+public sealed record WorkspaceCompany(string Id, string Slug, string Name, Role Role, IReadOnlyList<WorkspaceBranch> Branches);
+
+/// <summary>
+/// The signed-in person's place in the dashboard, one per circuit: who they are, the companies they belong to,
+/// and the branch they work in (keys are created there). Loaded once by the layout before any page renders.
+/// </summary>
+internal sealed class Workspace(
+    IDbContextFactory<AppDbContext> dbFactory, AuthenticationStateProvider authentication, IHttpContextAccessor http)
+{
+    public string UserId { get; private set; } = "";
+    public string Email { get; private set; } = "";
+    public IReadOnlyList<WorkspaceCompany> Companies { get; private set; } = [];
+    public WorkspaceCompany? Company { get; private set; }
+    public WorkspaceBranch? Branch { get; private set; }
+
+    /// <summary>
+    /// The address of the browser that opened this circuit, for the audit trail. Interactive components have no
+    /// request of their own; the circuit's connection is the request that stands for them.
+    /// </summary>
+    public string? ClientIp { get; private set; }
+
+    public bool IsLoaded => Company is not null && Branch is not null;
+    public Role Role => Company?.Role ?? Role.Member;
+    public bool CanManageKeys => Role is Role.Owner or Role.Admin;
+    public KeyScope KeyScope => new(Company!.Id, Branch!.Id);
+
+    public async Task LoadAsync()
+    {
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        UserId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        Email = user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "";
+        ClientIp ??= http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var memberships = await (
+            from m in db.Memberships
+            where m.UserId == UserId
+            join c in db.Companies on m.CompanyId equals c.Id
+            orderby c.Name
+            select new { c.Id, c.Slug, c.Name, m.Role }).ToListAsync();
+        var companyIds = memberships.Select(m => m.Id).ToList();
+        var branches = await db.Branches.Where(b => companyIds.Contains(b.CompanyId)).OrderBy(b => b.Id).ToListAsync();
+        Companies = [.. memberships.Select(m => new WorkspaceCompany(m.Id, m.Slug, m.Name, m.Role,
+            [.. branches.Where(b => b.CompanyId == m.Id).Select(b => new WorkspaceBranch(b.Id, b.Name))]))];
+
+        var lastBranchId = await db.Users.Where(u => u.Id == UserId).Select(u => u.LastBranchId).FirstOrDefaultAsync();
+        Company = Companies.FirstOrDefault(c => c.Branches.Any(b => b.Id == lastBranchId)) ?? Companies.FirstOrDefault();
+        Branch = Company?.Branches.FirstOrDefault(b => b.Id == lastBranchId) ?? Company?.Branches.FirstOrDefault();
+    }
+
+    /// <summary>Moves to another branch (of any company the person belongs to) and remembers it for next time.</summary>
+    public async Task SwitchToAsync(string branchId)
+    {
+        var company = Companies.FirstOrDefault(c => c.Branches.Any(b => b.Id == branchId))
+            ?? throw new InvalidOperationException("Not a branch of yours.");
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await db.Users.Where(u => u.Id == UserId).ExecuteUpdateAsync(set => set.SetProperty(u => u.LastBranchId, branchId));
+        Company = company;
+        Branch = company.Branches.First(b => b.Id == branchId);
+    }
+}

@@ -1,0 +1,25 @@
+// Small browser helpers for the dashboard. Nothing here stores or logs a key.
+window.fieldcamp = {
+  async copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return;
+    }
+    // Plain-HTTP installations have no async clipboard: fall back to a temporary selection.
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  },
+
+  // Calls the hosted API with a key, exactly as an integration would (no cookies).
+  async getWithKey(path, key) {
+    const response = await fetch(path, { headers: { Authorization: `Bearer ${key}` }, credentials: "omit", cache: "no-store" });
+    return { status: response.status, body: await response.text() };
+  },
+};

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace FieldCamp.Tests.E2E;
+
+/// <summary>
+/// The real app on a loopback port (Kestrel, not the in-memory test server), in Development so the demo workspace
+/// is seeded, on a SQLite file of its own that is deleted afterwards.
+/// </summary>
+public sealed class AppServer : WebApplicationFactory<Program>
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("fieldcamp-e2e-").FullName;
+
+    public AppServer()
+    {
+        UseKestrel(0);
+        StartServer();
+    }
+
+    public string DatabasePath => Path.Combine(_folder, "e2e.db");
+
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Default", $"Data Source={DatabasePath}");
+        builder.UseSetting("urls", "http://127.0.0.1:0");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}

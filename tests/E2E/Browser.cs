@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+
+namespace FieldCamp.Tests.E2E;
+
+/// <summary>One headless Chromium for the whole run: Debian's package, never a downloaded build.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // A missing browser is a failure, never a skip: the suite would otherwise pass without testing the UI.
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException(
+                $"Chromium is not installed at {ChromiumPath}. Run ./test.sh, which installs Debian's chromium package, or apt-get install chromium.");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
+
+public static class PageExtensions
+{
+    public const string DemoPassword = "FieldCamp!demo1";
+
+    /// <summary>A fresh browser context at 1280×800, signed in as a demo person, on the API Keys page once it is interactive.</summary>
+    public static async Task<IPage> SignInAsync(this IBrowser browser, AppServer app, string email)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("account/login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(DemoPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/settings/developer/api-keys");
+        await page.WaitForInteractiveAsync();
+        return page;
+    }
+
+    /// <summary>
+    /// Waits for the Blazor circuit: the layout renders this marker only once it runs interactively, and a click on
+    /// the prerendered page before that would be lost.
+    /// </summary>
+    public static Task WaitForInteractiveAsync(this IPage page) =>
+        page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+}

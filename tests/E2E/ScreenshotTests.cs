@@ -1,0 +1,68 @@
+using Microsoft.Playwright;
+
+namespace FieldCamp.Tests.E2E;
+
+/// <summary>
+/// Walks every page and dialog of the API Keys area at 1280×800 and saves a screenshot of each. Writes to the
+/// folder in FIELDCAMP_SCREENSHOTS (scripts/screenshots.sh points it at docs/screenshots), else to a temp folder.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
+{
+    private readonly AppServer _app = new();
+    private readonly string _folder = Environment.GetEnvironmentVariable("FIELDCAMP_SCREENSHOTS")
+        ?? Directory.CreateTempSubdirectory("fieldcamp-shots-").FullName;
+
+    [Fact]
+    public async Task EveryPageAndDialog_RendersAndIsCaptured()
+    {
+        Directory.CreateDirectory(_folder);
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        var login = await context.NewPageAsync();
+        await login.GotoAsync("account/login");
+        await Shot(login, "01-sign-in");
+
+        var page = await browser.Browser.SignInAsync(_app, "admin@acme.test");
+        await page.GetByText("zapier-job-sync").WaitForAsync();
+        await Shot(page, "02-api-keys-list");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Name").FillAsync("booking-widget-staging");
+        await dialog.GetByText("Booking widget intake").ClickAsync();
+        await Shot(page, "03-create-key-dialog");
+
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var secret = page.GetByTestId("revealed-secret");
+        await secret.WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test key" }).ClickAsync();
+        await page.GetByTestId("test-key-result").WaitForAsync();
+        await Shot(page, "04-reveal-key-dialog");
+
+        await page.GetByLabel("I have stored this key in a safe place").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await secret.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "booking-widget-staging" }).ClickAsync();
+        await page.WaitForURLAsync("**/api-keys/key_*");
+        await page.GetByText("Requests per hour").WaitForAsync();
+        await Shot(page, "05-key-detail");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).WaitForAsync();
+        await Shot(page, "06-edit-key-dialog");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).WaitForAsync();
+        await Shot(page, "07-revoke-dialog");
+
+        var member = await browser.Browser.SignInAsync(_app, "member@acme.test");
+        await member.GetByText("zapier-job-sync").WaitForAsync();
+        await Shot(member, "08-member-read-only");
+    }
+
+    private Task Shot(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(_folder, name + ".png") });
+
+    public void Dispose() => _app.Dispose();
+}

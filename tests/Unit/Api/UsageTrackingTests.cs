@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace FieldCamp.Tests.Unit.Api;
+
+/// <summary>Last use (time, IP, user agent) is written off the request path, and shows within a few seconds.</summary>
+public class UsageTrackingTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    private static readonly TimeSpan Visible = TimeSpan.FromSeconds(5);
+
+    private async Task<JsonElement> WaitForLastUseAsync(HttpClient admin, string keyId)
+    {
+        JsonElement key = default;
+        await Http.EventuallyAsync(async () =>
+        {
+            key = await admin.GetAsync($"/api/v1/api-keys/{keyId}").ExpectAsync(HttpStatusCode.OK);
+            return !key.IsNull("lastUsedAt");
+        }, Visible, $"lastUsedAt of {keyId}");
+        return key;
+    }
+
+    [Fact]
+    public async Task GetKey_AfterACall_ShowsLastUsedAtIpAndUserAgent()
+    {
+        var admin = await app.CreateKeyAsync(scopes: ["api-keys:manage"]);
+        var target = await app.CreateKeyAsync(scopes: ["jobs:read"]);
+        using var adminClient = app.CreateClient(admin.Secret);
+        using var targetClient = app.CreateClient(target.Secret, KeyHeader.XApiKey);
+        var agent = AppFactory.UniqueName("zapier");
+        targetClient.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue(agent, "2.1"));
+        var before = DateTime.UtcNow;
+
+        await targetClient.GetAsync("/api/v1/jobs").ExpectAsync(HttpStatusCode.OK);
+        var key = await WaitForLastUseAsync(adminClient, target.Id);
+
+        Assert.InRange(key.GetProperty("lastUsedAt").GetDateTime().ToUniversalTime(), before.AddSeconds(-1), DateTime.UtcNow);
+        Assert.True(IPAddress.IsLoopback(IPAddress.Parse(key.GetProperty("lastUsedIp").GetString()!)));
+        Assert.Equal($"{agent}/2.1", key.GetProperty("lastUsedUserAgent").GetString());
+    }
+
+    [Fact]
+    public async Task GetKey_UnusedKey_HasNoLastUse()
+    {
+        var admin = await app.CreateKeyAsync(scopes: ["api-keys:manage"]);
+        var target = await app.CreateKeyAsync();
+        using var adminClient = app.CreateClient(admin.Secret);
+
+        var key = await adminClient.GetAsync($"/api/v1/api-keys/{target.Id}").ExpectAsync(HttpStatusCode.OK);
+
+        Assert.True(key.IsNull("lastUsedAt"));
+        Assert.True(key.IsNull("lastUsedIp"));
+        Assert.True(key.IsNull("lastUsedUserAgent"));
+    }
+
+    [Fact]
+    public async Task GetKey_RejectedRequestsOfARevokedKey_LoggedButNotCountedAsUse()
+    {
+        var admin = await app.CreateKeyAsync(scopes: ["api-keys:manage"]);
+        var target = await app.CreateKeyAsync();
+        using var adminClient = app.CreateClient(admin.Secret);
+        using var targetClient = app.CreateClient(target.Secret);
+        await adminClient.DeleteAsync($"/api/v1/api-keys/{target.Id}").ExpectAsync(HttpStatusCode.NoContent);
+
+        await targetClient.GetAsync("/api/v1/clients").ExpectProblemAsync(HttpStatusCode.Unauthorized, "key_revoked");
+
+        await Http.EventuallyAsync(async () =>
+        {
+            var page = await adminClient.GetAsync($"/api/v1/api-keys/{target.Id}/activity").ExpectAsync(HttpStatusCode.OK);
+            return page.GetProperty("data").EnumerateArray().Any(e => e.GetProperty("status").GetInt32() == 401);
+        }, Visible, "the refused request in the revoked key's activity");
+        var key = await adminClient.GetAsync($"/api/v1/api-keys/{target.Id}").ExpectAsync(HttpStatusCode.OK);
+        Assert.True(key.IsNull("lastUsedAt"), "A refused request is not a use of the key.");
+    }
+}
