@@ -19,7 +19,7 @@
 #
 # Environment (all optional):
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32 BENCH_DURATION=10s   wrk -t/-c/-d for every measured run
-#   BENCH_WARMUP=3s                 duration of each warm-up/check run
+#   BENCH_WARMUP=5s                 duration of each warm-up/check run
 #   BENCH_UNKNOWN_KEYS=5000         distinct valid-checksum unknown keys (scenario e)
 #   BENCH_BAD_KEYS=5000             distinct bad-checksum keys (scenario d)
 #   BENCH_FRESH_KEYS=300000         keys for scenario f; 0 skips it
@@ -35,7 +35,7 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 DURATION=${BENCH_DURATION:-10s}
-WARMUP=${BENCH_WARMUP:-3s}
+WARMUP=${BENCH_WARMUP:-5s}
 UNKNOWN_KEYS=${BENCH_UNKNOWN_KEYS:-5000}
 BAD_KEYS=${BENCH_BAD_KEYS:-5000}
 FRESH_KEYS=${BENCH_FRESH_KEYS:-300000}
@@ -301,7 +301,8 @@ for s in "${SCENARIOS[@]}"; do
         "${PROBLEMS[$s]:-all ${EXPECT[$s]/:/ }}"
 done
 if [ "$ROUNDS" -gt 1 ]; then
-    echo; echo "req/s per round:"; for s in "${SCENARIOS[@]}"; do printf '  %-34s%s\n' "${LABELS[$s]}" "${RPS_ALL[$s]}"; done
+    echo; echo "req/s per round (the table shows the median; its other columns are from the last round):"
+    for s in "${SCENARIOS[@]}"; do printf '  %-34s%s\n' "${LABELS[$s]}" "${RPS_ALL[$s]}"; done
 fi
 echo
 ratio() { # ratio LABEL NUM DEN TARGET

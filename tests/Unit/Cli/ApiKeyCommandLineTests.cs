@@ -160,7 +160,6 @@ public class ApiKeyCommandLineTests(CliAppFactory fixture) : IClassFixture<CliAp
         { ["apikey", "revoke"], "KEY_ID" },
         { ["apikey", "list"], "--company" },
         { ["apikey", "list", "--company", "initech"], "initech" },
-        { ["apikey", "list", "--company", "acme", "--branch", "Nowhere"], "Nowhere" },
         { ["apikey", "create", "--company", "acme", "--name", "x", "--scopes", ","], "scope" },
         { ["apikey", "create", "--company", "acme", "--name", "x", "--scopes", "clients:read", "--owner", "owner@globex.test"], "owner" },
         { ["apikey", "frobnicate"], "frobnicate" },
@@ -176,6 +175,18 @@ public class ApiKeyCommandLineTests(CliAppFactory fixture) : IClassFixture<CliAp
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
         Assert.Contains(mentioned, stderr);
+    }
+
+    [Fact]
+    public async Task List_UnknownBranch_Exit2NamingTheBranches()
+    {
+        // As `create --branch` does: a mistyped branch must not read as "this branch has no keys".
+        var (exit, stdout, stderr) = await RunAsync("apikey", "list", "--company", "acme", "--branch", "Nowhere");
+
+        Assert.True(exit == 2, $"exit {exit}; stdout: [{stdout}]; stderr: [{stderr}]");
+        Assert.Equal("", stdout);
+        Assert.Contains("Nowhere", stderr);
+        Assert.Contains("North", stderr);
     }
 
     [Fact]
