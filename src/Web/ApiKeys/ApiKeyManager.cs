@@ -81,8 +81,18 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
 
     private async Task SaveAndEvictAsync(AppDbContext db, ApiKey key, CancellationToken cancellationToken)
     {
-        await db.SaveChangesAsync(cancellationToken);
-        credentials.Invalidate(key.SecretHash);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new DomainException("This key was changed by another request at the same moment. Reload it and try again.");
+        }
+        finally
+        {
+            credentials.Invalidate(key.SecretHash);
+        }
     }
 
     private static void EnsureGrantable(IReadOnlyList<string>? grantorScopes, IEnumerable<string> granted)

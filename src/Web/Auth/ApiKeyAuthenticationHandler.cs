@@ -73,7 +73,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         var code = result.Failure?.Message is { } reason && Failures.ContainsKey(reason) ? reason : AuthFailureCodes.MissingCredentials;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
-        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = ApiProblems.Unauthorized(code) });
+        // TryWrite: a client whose Accept header rules out JSON still gets the 401 and its challenge, just no body.
+        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = ApiProblems.Unauthorized(code) });
     }
 
     /// <summary>The credential after <c>Bearer </c>; null when there is no Authorization header or it carries another scheme.</summary>

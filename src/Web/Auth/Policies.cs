@@ -49,7 +49,7 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
                 .SelectMany(r => r.AllowedValues ?? [])
                 .ToList() ?? [];
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.InsufficientScope(missing) });
+            await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.InsufficientScope(missing) });
             return;
         }
         await _default.HandleAsync(next, context, policy, result);

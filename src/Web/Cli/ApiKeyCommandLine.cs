@@ -128,7 +128,14 @@ internal static class ApiKeyCommandLine
         var branches = await db.Branches.Where(b => b.CompanyId == company.Id).ToDictionaryAsync(b => b.Id, b => b.Name);
         var keys = await db.ApiKeys.AsNoTracking().Where(k => k.CompanyId == company.Id).OrderByDescending(k => k.Id).ToListAsync();
         if (branchName is not null)
+        {
+            if (!branches.Values.Any(b => string.Equals(b, branchName, StringComparison.OrdinalIgnoreCase)))
+            {
+                await stderr.WriteLineAsync($"Company {company.Slug} has no branch \"{branchName}\". Branches: {string.Join(", ", branches.Values)}.");
+                return BadArguments;
+            }
             keys = [.. keys.Where(k => string.Equals(branches[k.BranchId], branchName, StringComparison.OrdinalIgnoreCase))];
+        }
 
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         await stdout.WriteLineAsync($"{"ID",-26} {"NAME",-28} {"BRANCH",-10} {"STATUS",-13} {"HINT",-18} {"EXPIRES",-10} {"LAST USED",-16} SCOPES");

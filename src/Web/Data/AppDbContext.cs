@@ -34,9 +34,20 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
         configuration.Properties<DateTime?>().HaveConversion<NullableUtcConverter>();
     }
 
-    /// <summary>Saves the audit events that changed keys queued, in the same transaction as the change itself.</summary>
+    /// <summary>A key's concurrency token: bumped by every change, so a change based on a stale read fails.</summary>
+    public const string VersionProperty = "Version";
+
+    /// <summary>
+    /// Saves the audit events that changed keys queued, in the same transaction as the change itself, and bumps the
+    /// version of every changed key (a concurrent change to the same key then fails with DbUpdateConcurrencyException).
+    /// </summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        foreach (var entry in ChangeTracker.Entries<ApiKey>().Where(e => e.State == EntityState.Modified))
+        {
+            var version = entry.Property<int>(VersionProperty);
+            version.CurrentValue = version.OriginalValue + 1;
+        }
         var events = ChangeTracker.Entries<ApiKey>().SelectMany(e => e.Entity.TakeAuditEvents()).ToList();
         AuditEvents.AddRange(events);
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);

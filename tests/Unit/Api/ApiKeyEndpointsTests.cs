@@ -40,7 +40,10 @@ public class ApiKeyEndpointsTests(AppFactory app) : IClassFixture<AppFactory>
         Assert.Equal(name, created.GetProperty("name").GetString());
         Assert.Equal(["clients:read", "jobs:read"], created.GetProperty("scopes").Strings());
         Assert.Equal("active", created.GetProperty("status").GetString());
-        Assert.Equal($"{secret[..12]}…{secret[^4..]}", created.GetProperty("hint").GetString());
+        var hint = created.GetProperty("hint").GetString()!;
+        Assert.StartsWith("fc_live_", hint);
+        Assert.InRange(hint.Length, 9, 24);
+        Assert.DoesNotContain(secret[12..^4], hint);
         Assert.Equal(120, created.GetProperty("rateLimit").GetProperty("requestsPerMinute").GetInt32());
         Assert.InRange((created.GetProperty("expiresAt").GetDateTimeOffset() - expires).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
         var createdBy = created.GetProperty("createdBy");
@@ -79,7 +82,7 @@ public class ApiKeyEndpointsTests(AppFactory app) : IClassFixture<AppFactory>
         var response = await client.GetAsync($"{Keys}?limit=100");
         var page = await response.ExpectAsync(HttpStatusCode.OK);
 
-        Assert.Equal(["data", "nextCursor"], page.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["data", "nextCursor"], page.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var data = page.GetProperty("data").EnumerateArray().ToList();
         Assert.Contains(data, k => k.GetProperty("id").GetString() == created.GetProperty("id").GetString());
         Assert.Contains(data, k => k.GetProperty("id").GetString() == admin.Id);

@@ -19,21 +19,21 @@ public class CompanyInfoTests(AppFactory app) : IClassFixture<AppFactory>
         var info = await response.ExpectAsync(HttpStatusCode.OK);
 
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(["company", "branch", "credential"], info.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["branch", "company", "credential"], Names(info));
 
         var company = info.GetProperty("company");
-        Assert.Equal(["id", "slug", "name"], company.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "name", "slug"], Names(company));
         Assert.Equal(key.CompanyId, company.GetProperty("id").GetString());
         Assert.Equal("acme", company.GetProperty("slug").GetString());
         Assert.Equal("Acme Field Services", company.GetProperty("name").GetString());
 
         var branch = info.GetProperty("branch");
-        Assert.Equal(["id", "name"], branch.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "name"], Names(branch));
         Assert.Equal(key.BranchId, branch.GetProperty("id").GetString());
         Assert.Equal("South", branch.GetProperty("name").GetString());
 
         var credential = info.GetProperty("credential");
-        Assert.Equal(["type", "id", "name", "scopes", "expiresAt"], credential.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["expiresAt", "id", "name", "scopes", "type"], Names(credential));
         Assert.Equal("api_key", credential.GetProperty("type").GetString());
         Assert.Equal(key.Id, credential.GetProperty("id").GetString());
         Assert.Equal(key.Name, credential.GetProperty("name").GetString());
@@ -65,4 +65,6 @@ public class CompanyInfoTests(AppFactory app) : IClassFixture<AppFactory>
 
         await client.GetAsync("/api/v1/company-info").ExpectAsync(HttpStatusCode.OK);
     }
+
+    private static IEnumerable<string> Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
 }

@@ -21,6 +21,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         // The dashboard lists a branch's keys newest first; ids sort by creation time.
         key.HasIndex(k => new { k.BranchId, k.Id });
         key.PrimitiveCollection(k => k.Scopes);
+        // Two changes to one key at the same moment (two revokes, two rotations) must not both win.
+        key.Property<int>(AppDbContext.VersionProperty).IsConcurrencyToken();
         key.ComplexProperty(k => k.CreatedBy);
         key.ComplexProperty(k => k.RevokedBy);
         key.Property(k => k.LastUsedUserAgent).HasMaxLength(512);

@@ -83,6 +83,10 @@ namespace FieldCamp.Web.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.ComplexProperty(typeof(Dictionary<string, object>), "CreatedBy", "FieldCamp.Domain.ApiKeys.ApiKey.CreatedBy#Actor", b1 =>
                         {
                             b1.IsRequired();

@@ -281,6 +281,7 @@ namespace FieldCamp.Web.Data.Migrations
                     RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     ReplacesKeyId = table.Column<string>(type: "TEXT", nullable: true),
                     ReplacedByKeyId = table.Column<string>(type: "TEXT", nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedBy_Id = table.Column<string>(type: "TEXT", nullable: false),
                     CreatedBy_Ip = table.Column<string>(type: "TEXT", nullable: true),
                     CreatedBy_Name = table.Column<string>(type: "TEXT", nullable: false),

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace FieldCamp.Web.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261123233353_Initial")]
+    [Migration("20261123235620_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -85,6 +85,10 @@ namespace FieldCamp.Web.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "CreatedBy", "FieldCamp.Domain.ApiKeys.ApiKey.CreatedBy#Actor", b1 =>
                         {
