@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace FieldCamp.Tests.E2E;
+
+/// <summary>The sign-in page, the redirect to it, lockout after repeated failures, and signing out.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private static readonly Regex LoginUrl = new(@"/account/login(\?|$)");
+
+    private readonly AppServer _app = new();
+    private IBrowserContext? _context;
+
+    [Fact]
+    public async Task SignIn_WrongPassword_ShowsErrorAndStaysOnSignIn()
+    {
+        var page = await NewPageAsync();
+
+        await SubmitSignInAsync(page, "member@acme.test", "not-the-password");
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The email or password is not right.");
+        await Expect(page).ToHaveURLAsync(LoginUrl);
+    }
+
+    [Fact]
+    public async Task ApiKeysPage_Unauthenticated_RedirectsToSignIn()
+    {
+        var page = await NewPageAsync();
+
+        await page.GotoAsync("settings/developer/api-keys");
+
+        await Expect(page).ToHaveURLAsync(LoginUrl);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task SignIn_FiveWrongPasswords_LocksAccountEvenForRightPassword()
+    {
+        const string email = "owner@globex.test";
+        var page = await NewPageAsync();
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await SubmitSignInAsync(page, email, $"wrong-{attempt}");
+            // Each attempt starts from a page without a message, so a message means this attempt was answered.
+            await Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        }
+
+        await SubmitSignInAsync(page, email, PageExtensions.DemoPassword);
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("locked");
+        await Expect(page).ToHaveURLAsync(LoginUrl);
+        await page.GotoAsync("settings/developer/api-keys");
+        await Expect(page).ToHaveURLAsync(LoginUrl);
+    }
+
+    [Fact]
+    public async Task SignOut_FromPersonMenu_ReturnsToSignIn()
+    {
+        var page = await browser.Browser.SignInAsync(_app, "owner@acme.test");
+        _context = page.Context;
+
+        await page.GetByLabel("Account").GetByRole(AriaRole.Button).ClickAsync();
+        var signOut = page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true });
+        await Expect(signOut).ToBeVisibleAsync();
+        await signOut.ClickAsync();
+
+        await page.WaitForURLAsync(LoginUrl);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        // The session cookie is gone: the dashboard asks for sign-in again.
+        await page.GotoAsync("settings/developer/api-keys");
+        await Expect(page).ToHaveURLAsync(LoginUrl);
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        _context = await browser.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString() });
+        return await _context.NewPageAsync();
+    }
+
+    /// <summary>Opens a fresh sign-in page and submits it; the answer is a new page, so no message is carried over.</summary>
+    private static async Task SubmitSignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("account/login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_context is not null) await _context.CloseAsync();
+        _app.Dispose();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Security.Claims;
+using Bunit;
+using FieldCamp.Web;
+using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Dashboard;
+using FieldCamp.Web.Data;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FieldCamp.Tests.Unit.Components;
+
+/// <summary>
+/// The real app in Development (so the demo workspace is seeded) over its own SQLite file, for the dashboard's
+/// services: the pages render in bUnit, but read and change keys through the app's own DbContext factory,
+/// key manager and clock. One per test; the folder is deleted on dispose.
+/// </summary>
+public sealed class DashboardApp : WebApplicationFactory<Program>
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "fieldcamp-component-tests", Guid.NewGuid().ToString("N"));
+
+    public DashboardApp() => Directory.CreateDirectory(_folder);
+
+    private string DatabasePath => Path.Combine(_folder, "fieldcamp.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Default", $"Data Source={DatabasePath}");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+            // Seeding hashes the demo passwords; nobody signs in here, so one iteration keeps each app cheap.
+            services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1);
+        });
+    }
+
+    public IDbContextFactory<AppDbContext> DbFactory => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+
+    public async Task<AppDbContext> CreateDbContextAsync() => await DbFactory.CreateDbContextAsync();
+
+    /// <summary>The workspace the layout would load for a signed-in demo person (their first branch: Acme North).</summary>
+    internal async Task<Workspace> WorkspaceForAsync(string email)
+    {
+        await using var db = await CreateDbContextAsync();
+        var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
+        var user = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Name, email)],
+            authenticationType: "Test"));
+        var workspace = new Workspace(DbFactory, new SignedIn(user), new HttpContextAccessor());
+        await workspace.LoadAsync();
+        return workspace;
+    }
+
+    internal DashboardKeys KeysFor(Workspace workspace) =>
+        new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>());
+
+    /// <summary>Registers in a bUnit context what the API Keys pages inject, as the given demo person.</summary>
+    internal async Task<(Workspace Workspace, DashboardKeys Keys)> AddDashboardServicesAsync(BunitContext context, string email)
+    {
+        var workspace = await WorkspaceForAsync(email);
+        var keys = KeysFor(workspace);
+        context.Services.AddSingleton(workspace);
+        context.Services.AddSingleton(keys);
+        context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
+        context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
+        return (workspace, keys);
+    }
+
+    public async Task<string> KeyIdAsync(string name)
+    {
+        await using var db = await CreateDbContextAsync();
+        return await db.ApiKeys.Where(k => k.Name == name).Select(k => k.Id).SingleAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        // Pooled connections keep the file open; let them go before removing the folder.
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private sealed class SignedIn(ClaimsPrincipal user) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
