@@ -71,13 +71,22 @@ public static class Scopes
                 return result;
             }
             result.Add(scope);
-            if (scope.EndsWith(":write", StringComparison.Ordinal) && Resources.Contains(scope[..^":write".Length]))
-                result.Add(Read(scope[..^":write".Length]));
+            if (ImpliedRead(scope) is { } read) result.Add(read);
         }
         return result;
     }
 
     public static bool Grants(IEnumerable<string> granted, string required) => Expand(granted).Contains(required);
+
+    /// <summary>The read scope a write scope implies (<c>clients:write</c> → <c>clients:read</c>); null for any other scope.</summary>
+    public static string? ImpliedRead(string scope) =>
+        scope.EndsWith(":write", StringComparison.Ordinal) && Resources.Contains(scope[..^":write".Length])
+            ? Read(scope[..^":write".Length])
+            : null;
+
+    /// <summary>Every scope that, granted alone, allows <paramref name="scope"/>: itself, <c>*</c>, and its write scope for a read.</summary>
+    public static IReadOnlyList<string> GrantedBy(string scope) =>
+        [All, scope, .. Catalogue.Where(s => ImpliedRead(s) == scope)];
 
     /// <summary>
     /// The requested scopes that <paramref name="callerScopes"/> does not cover: a key may only hand out what it

@@ -40,7 +40,7 @@ internal static class ApiKeyEndpoints
         if (errors.Count > 0) return ApiProblems.Validation(errors);
 
         var now = time.GetUtcNow().UtcDateTime;
-        var keys = db.ApiKeys.AsNoTracking().InBranch(Scope(user));
+        var keys = db.ApiKeys.AsNoTracking().InBranch(ApiCaller.From(user).KeyScope);
         keys = status is null ? keys.Where(k => k.RevokedAt == null) : keys.WithStatus(parsedStatus, now);
         if (cursor is not null) keys = keys.Where(k => k.Id.CompareTo(cursor) < 0);
         var take = limit ?? Paging.DefaultLimit;
@@ -58,14 +58,14 @@ internal static class ApiKeyEndpoints
     {
         var caller = ApiCaller.From(user);
         var spec = new NewApiKey(request.Name ?? "", request.Scopes ?? [], request.ExpiresAt?.UtcDateTime, request.RateLimit?.RequestsPerMinute);
-        var (key, secret) = await manager.CreateAsync(Scope(user), spec, caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
+        var (key, secret) = await manager.CreateAsync(caller.KeyScope, spec, caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}", ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, null, secret));
     }
 
     public static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> GetApiKey(
         string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var key = await db.ApiKeys.AsNoTracking().InBranch(Scope(user)).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        var key = await db.ApiKeys.AsNoTracking().InBranch(ApiCaller.From(user).KeyScope).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null) return ApiProblems.NotFound("API key");
         var owners = await OwnerEmailsAsync(db, [key], cancellationToken);
         return TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, key)));
@@ -76,7 +76,7 @@ internal static class ApiKeyEndpoints
         AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        var key = await manager.UpdateAsync(Scope(user), id, request.ToUpdate(), caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
+        var key = await manager.UpdateAsync(caller.KeyScope, id, request.ToUpdate(), caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
         if (key is null) return ApiProblems.NotFound("API key");
         var owners = await OwnerEmailsAsync(db, [key], cancellationToken);
         return TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, key)));
@@ -86,7 +86,7 @@ internal static class ApiKeyEndpoints
         string id, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        var key = await manager.RevokeAsync(Scope(user), id, caller.ToActor(Ip(http)), cancellationToken);
+        var key = await manager.RevokeAsync(caller.KeyScope, id, caller.ToActor(Ip(http)), cancellationToken);
         return key is null ? ApiProblems.NotFound("API key") : TypedResults.NoContent();
     }
 
@@ -95,7 +95,7 @@ internal static class ApiKeyEndpoints
         TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        var rotated = await manager.RotateAsync(Scope(user), id, (request ?? new()).ToOptions(), caller.ToActor(Ip(http)),
+        var rotated = await manager.RotateAsync(caller.KeyScope, id, (request ?? new()).ToOptions(), caller.ToActor(Ip(http)),
             caller.GrantedScopes, cancellationToken);
         if (rotated is not var (_, replacement, secret)) return ApiProblems.NotFound("API key");
         var owners = await OwnerEmailsAsync(db, [replacement], cancellationToken);
@@ -110,7 +110,7 @@ internal static class ApiKeyEndpoints
         var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, out var n) && n > 0);
         if (hours is < 1 or > 720) errors["hours"] = ["Choose between 1 and 720 hours."];
         if (errors.Count > 0) return ApiProblems.Validation(errors);
-        if (!await db.ApiKeys.InBranch(Scope(user)).AnyAsync(k => k.Id == id, cancellationToken))
+        if (!await db.ApiKeys.InBranch(ApiCaller.From(user).KeyScope).AnyAsync(k => k.Id == id, cancellationToken))
             return ApiProblems.NotFound("API key");
 
         var since = time.GetUtcNow().UtcDateTime.AddHours(-(hours ?? 48));
@@ -125,12 +125,6 @@ internal static class ApiKeyEndpoints
         var page = Paging.ToPage(rows, take, r => r.Id.ToString());
         return TypedResults.Ok(new Page<ApiKeyRequestDto>(
             [.. page.Data.Select(r => new ApiKeyRequestDto(r.At, r.Method, r.Path, r.Status, r.Ip, r.UserAgent))], page.NextCursor));
-    }
-
-    private static KeyScope Scope(ClaimsPrincipal user)
-    {
-        var tenant = ApiCaller.From(user).Tenant;
-        return new KeyScope(tenant.CompanyId, tenant.BranchId);
     }
 
     private static string? Ip(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();

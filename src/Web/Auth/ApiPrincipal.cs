@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
+using FieldCamp.Web.ApiKeys;
 
 namespace FieldCamp.Web.Auth;
 
@@ -19,7 +20,16 @@ public sealed record ApiCaller(
 {
     public Actor ToActor(string? ip) => Actor.Key(CredentialId, CredentialName, ip);
 
-    public static ApiCaller From(ClaimsPrincipal user)
+    /// <summary>The branch this credential may see and change keys in.</summary>
+    public KeyScope KeyScope => new(Tenant.CompanyId, Tenant.BranchId);
+
+    /// <summary>
+    /// The caller behind an authenticated API request. The handler's principal carries it ready-made; the claims are
+    /// read only if something replaced that principal.
+    /// </summary>
+    public static ApiCaller From(ClaimsPrincipal user) => user is ApiCallerPrincipal principal ? principal.Caller : FromClaims(user);
+
+    private static ApiCaller FromClaims(ClaimsPrincipal user)
     {
         string Get(string type) => user.FindFirstValue(type) ?? throw new InvalidOperationException($"Claim {type} missing.");
         var expires = user.FindFirstValue(ApiKeyDefaults.ExpiresAtClaim);
@@ -55,6 +65,16 @@ internal static class ApiPrincipal
             claims.Add(new(ApiKeyDefaults.ExpiresAtClaim, expiry.ToString("O", CultureInfo.InvariantCulture)));
         claims.AddRange(grantedScopes.Select(s => new Claim(ApiKeyDefaults.GrantedScopeClaim, s)));
         claims.AddRange(Scopes.Expand(grantedScopes).Select(s => new Claim(ApiKeyDefaults.ScopeClaim, s)));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyDefaults.Scheme, ApiKeyDefaults.CredentialNameClaim, null));
+        var caller = new ApiCaller(credentialType, id, name, grantedScopes, expiresAt, tenant);
+        return new ApiCallerPrincipal(new ClaimsIdentity(claims, ApiKeyDefaults.Scheme, ApiKeyDefaults.CredentialNameClaim, null), caller);
     }
+}
+
+/// <summary>
+/// A principal that keeps the <see cref="ApiCaller"/> it was built from. The claims serve the authorization policies;
+/// endpoints take the caller as is rather than parse it back out of them on every request.
+/// </summary>
+internal sealed class ApiCallerPrincipal(ClaimsIdentity identity, ApiCaller caller) : ClaimsPrincipal(identity)
+{
+    public ApiCaller Caller { get; } = caller;
 }

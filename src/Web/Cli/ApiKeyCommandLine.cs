@@ -2,6 +2,7 @@ using System.CommandLine;
 using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
+using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
@@ -91,8 +92,12 @@ internal static class ApiKeyCommandLine
         string companySlug, string? branchName, string name, string scopeList, int? expiresInDays, string? ownerEmail)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        var tenant = await FindBranchAsync(db, stderr, companySlug, branchName);
-        if (tenant is null) return BadArguments;
+        if (await FindTenantAsync(db, stderr, companySlug, branchName) is not var (company, branches, named)) return BadArguments;
+        if ((named ?? branches.FirstOrDefault()) is not { } branch)
+        {
+            await stderr.WriteLineAsync($"Company {company.Slug} has no branches yet.");
+            return BadArguments;
+        }
         if (expiresInDays is < 1)
         {
             await stderr.WriteLineAsync("--expires-in-days must be at least 1 (omit it for a key that never expires).");
@@ -112,9 +117,9 @@ internal static class ApiKeyCommandLine
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         var spec = new NewApiKey(name, scopeList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             expiresInDays is { } days ? now.AddDays(days) : null, OwnerId: ownerId);
-        var (key, secret) = await services.GetRequiredService<ApiKeyManager>().CreateAsync(tenant.Value.Scope, spec, OperatorActor());
+        var (key, secret) = await services.GetRequiredService<ApiKeyManager>().CreateAsync(new KeyScope(company.Id, branch.Id), spec, OperatorActor());
 
-        await stderr.WriteLineAsync($"Created {key.Id} \"{key.Name}\" in {tenant.Value.Label}; scopes {string.Join(' ', key.Scopes)}; " +
+        await stderr.WriteLineAsync($"Created {key.Id} \"{key.Name}\" in {company.Name} / {branch.Name}; scopes {string.Join(' ', key.Scopes)}; " +
             $"expires {(key.ExpiresAt is { } e ? e.ToString("yyyy-MM-dd HH:mm 'UTC'") : "never")}. Store the secret now: it is not shown again.");
         await stdout.WriteLineAsync(secret);
         return Ok;
@@ -123,25 +128,17 @@ internal static class ApiKeyCommandLine
     private static async Task<int> ListAsync(IServiceProvider services, TextWriter stdout, TextWriter stderr, string companySlug, string? branchName)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        var company = await db.Companies.FirstOrDefaultAsync(c => c.Slug == companySlug.ToLowerInvariant());
-        if (company is null) return await UnknownCompanyAsync(db, stderr, companySlug);
-        var branches = await db.Branches.Where(b => b.CompanyId == company.Id).ToDictionaryAsync(b => b.Id, b => b.Name);
-        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.CompanyId == company.Id).OrderByDescending(k => k.Id).ToListAsync();
-        if (branchName is not null)
-        {
-            if (!branches.Values.Any(b => string.Equals(b, branchName, StringComparison.OrdinalIgnoreCase)))
-            {
-                await stderr.WriteLineAsync($"Company {company.Slug} has no branch \"{branchName}\". Branches: {string.Join(", ", branches.Values)}.");
-                return BadArguments;
-            }
-            keys = [.. keys.Where(k => string.Equals(branches[k.BranchId], branchName, StringComparison.OrdinalIgnoreCase))];
-        }
+        if (await FindTenantAsync(db, stderr, companySlug, branchName) is not var (company, branches, branch)) return BadArguments;
+        var names = branches.ToDictionary(b => b.Id, b => b.Name);
+        var keys = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.CompanyId == company.Id && (branch == null || k.BranchId == branch.Id))
+            .OrderByDescending(k => k.Id).ToListAsync();
 
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         await stdout.WriteLineAsync($"{"ID",-26} {"NAME",-28} {"BRANCH",-10} {"STATUS",-13} {"HINT",-18} {"EXPIRES",-10} {"LAST USED",-16} SCOPES");
         foreach (var k in keys)
         {
-            await stdout.WriteLineAsync($"{k.Id,-26} {Clip(k.Name, 28),-28} {Clip(branches[k.BranchId], 10),-10} {k.StatusAt(now).ToApiString(),-13} " +
+            await stdout.WriteLineAsync($"{k.Id,-26} {Clip(k.Name, 28),-28} {Clip(names[k.BranchId], 10),-10} {k.StatusAt(now).ToApiString(),-13} " +
                 $"{k.Hint,-18} {k.ExpiresAt?.ToString("yyyy-MM-dd") ?? "never",-10} {k.LastUsedAt?.ToString("yyyy-MM-dd HH:mm") ?? "never",-16} {string.Join(' ', k.Scopes)}");
         }
         await stderr.WriteLineAsync($"{keys.Count} key(s).");
@@ -162,7 +159,12 @@ internal static class ApiKeyCommandLine
         return Ok;
     }
 
-    private static async Task<(KeyScope Scope, string Label)?> FindBranchAsync(AppDbContext db, TextWriter stderr, string companySlug, string? branchName)
+    /// <summary>
+    /// The company named by its slug, its branches, and the branch named (any case; null when none was named).
+    /// Null, after saying why on stderr, when the company or the named branch does not exist.
+    /// </summary>
+    private static async Task<(Company Company, IReadOnlyList<Branch> Branches, Branch? Branch)?> FindTenantAsync(
+        AppDbContext db, TextWriter stderr, string companySlug, string? branchName)
     {
         var company = await db.Companies.FirstOrDefaultAsync(c => c.Slug == companySlug.ToLowerInvariant());
         if (company is null)
@@ -171,15 +173,13 @@ internal static class ApiKeyCommandLine
             return null;
         }
         var branches = await db.Branches.Where(b => b.CompanyId == company.Id).OrderBy(b => b.Id).ToListAsync();
-        var branch = branchName is null
-            ? branches.FirstOrDefault()
-            : branches.FirstOrDefault(b => string.Equals(b.Name, branchName, StringComparison.OrdinalIgnoreCase));
-        if (branch is null)
+        var branch = branches.FirstOrDefault(b => string.Equals(b.Name, branchName, StringComparison.OrdinalIgnoreCase));
+        if (branchName is not null && branch is null)
         {
             await stderr.WriteLineAsync($"Company {company.Slug} has no branch \"{branchName}\". Branches: {string.Join(", ", branches.Select(b => b.Name))}.");
             return null;
         }
-        return (new KeyScope(company.Id, branch.Id), $"{company.Name} / {branch.Name}");
+        return (company, branches, branch);
     }
 
     private static async Task<int> UnknownCompanyAsync(AppDbContext db, TextWriter stderr, string slug)

@@ -147,8 +147,7 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         if (filter.Scope is { } scope)
         {
             // Keys that can do it, not only keys that list it: clients:write and * both grant clients:read.
-            var granting = new[] { Scopes.All, scope }
-                .Concat(scope.EndsWith(":read", StringComparison.Ordinal) ? [scope[..^":read".Length] + ":write"] : []).ToList();
+            var granting = Scopes.GrantedBy(scope).ToList();
             keys = keys.Where(k => k.Scopes.Any(s => granting.Contains(s)));
         }
         return filter.Flag switch
