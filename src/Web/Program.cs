@@ -21,11 +21,13 @@ var services = builder.Services;
 
 services.AddFieldCampCore(builder.Configuration, builder.Environment.ContentRootPath);
 
-// People sign in to the dashboard with Identity cookies; integrations use the API key scheme.
-services.AddAuthentication(IdentityConstants.ApplicationScheme)
+// People sign in to the dashboard with Identity cookies; integrations use the API key scheme. The default scheme
+// picks one by path, so every request is authenticated once, and a dashboard cookie never reaches the API.
+services.AddAuthentication(ApiKeyDefaults.ByPathScheme)
+    .AddPolicyScheme(ApiKeyDefaults.ByPathScheme, null, options => options.ForwardDefaultSelector = context =>
+        ApiKeyDefaults.IsApiRequest(context.Request) ? ApiKeyDefaults.Scheme : IdentityConstants.ApplicationScheme)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null)
     .AddIdentityCookies();
-services.AddAuthentication()
-    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
 services.AddIdentityCore<ApplicationUser>(options =>
     {
         options.User.RequireUniqueEmail = true;
@@ -84,13 +86,13 @@ if (app.Environment.IsDevelopment())
 }
 
 app.UseExceptionHandler();
-app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 
 // A new installation has no company yet: its pages lead to the one-time workspace setup.
-app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/health")
+app.UseWhen(context => !ApiKeyDefaults.IsApiRequest(context.Request) && !context.Request.Path.StartsWithSegments("/health")
         && !context.Request.Path.StartsWithSegments(FirstRun.Path) && !Path.HasExtension(context.Request.Path.Value)
         && !context.Request.Path.StartsWithSegments("/_framework") && !context.Request.Path.StartsWithSegments("/_blazor"),
     pages => pages.Use(async (context, next) =>

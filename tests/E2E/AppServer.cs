@@ -4,15 +4,18 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace FieldCamp.Tests.E2E;
 
 /// <summary>
-/// The real app on a loopback port (Kestrel, not the in-memory test server), in Development so the demo workspace
-/// is seeded, on a SQLite file of its own that is deleted afterwards.
+/// The real app on a loopback port (Kestrel, not the in-memory test server), on a SQLite file of its own that is
+/// deleted afterwards. In Development (the default) the demo workspace is seeded; in Production the database stays
+/// empty, so the app starts as a fresh installation that leads every page to the one-time <c>/setup</c>.
 /// </summary>
 public sealed class AppServer : WebApplicationFactory<Program>
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("fieldcamp-e2e-").FullName;
+    private readonly string _environment;
 
-    public AppServer()
+    public AppServer(string environment = "Development")
     {
+        _environment = environment;
         UseKestrel(0);
         StartServer();
     }
@@ -23,7 +26,11 @@ public sealed class AppServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(_environment);
+        // Outside Development, ASP.NET Core serves only the assets a publish copies into wwwroot; this build is not
+        // published, so the framework's and MudBlazor's (_framework/blazor.web.js, _content/MudBlazor/…) come from
+        // their packages, as `dotnet run` does in Development.
+        if (_environment != "Development") builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Default", $"Data Source={DatabasePath}");
         builder.UseSetting("urls", "http://127.0.0.1:0");
     }

@@ -3,26 +3,26 @@ using Microsoft.Playwright;
 namespace FieldCamp.Tests.E2E;
 
 /// <summary>
-/// Walks every page and dialog of the API Keys area at 1280×800 and saves a screenshot of each. Writes to the
-/// folder in FIELDCAMP_SCREENSHOTS (scripts/screenshots.sh points it at docs/screenshots), else to a temp folder.
+/// Walks every page and dialog of the API Keys area, and the first-run setup page, at 1280×800 and saves a
+/// screenshot of each. Writes to the folder in FIELDCAMP_SCREENSHOTS (scripts/screenshots.sh points it at
+/// docs/screenshots), else to a temp folder.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
 {
-    private readonly AppServer _app = new();
+    private AppServer? _app;
     private readonly string _folder = Environment.GetEnvironmentVariable("FIELDCAMP_SCREENSHOTS")
         ?? Directory.CreateTempSubdirectory("fieldcamp-shots-").FullName;
 
     [Fact]
     public async Task EveryPageAndDialog_RendersAndIsCaptured()
     {
-        Directory.CreateDirectory(_folder);
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
-        var login = await context.NewPageAsync();
+        var app = _app = new AppServer();
+        var login = await NewPageAsync(app);
         await login.GotoAsync("account/login");
         await Shot(login, "01-sign-in");
 
-        var page = await browser.Browser.SignInAsync(_app, "admin@acme.test");
+        var page = await browser.Browser.SignInAsync(app, "admin@acme.test");
         await page.GetByText("zapier-job-sync").WaitForAsync();
         await Shot(page, "02-api-keys-list");
 
@@ -57,12 +57,34 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
         await page.GetByRole(AriaRole.Dialog).WaitForAsync();
         await Shot(page, "07-revoke-dialog");
 
-        var member = await browser.Browser.SignInAsync(_app, "member@acme.test");
+        var member = await browser.Browser.SignInAsync(app, "member@acme.test");
         await member.GetByText("zapier-job-sync").WaitForAsync();
         await Shot(member, "08-member-read-only");
     }
 
+    [Fact]
+    public async Task SetupPage_FreshInstallation_RendersAndIsCaptured()
+    {
+        var app = _app = new AppServer("Production");
+        var page = await NewPageAsync(app);
+        await page.GotoAsync("setup");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Create your workspace" }).WaitForAsync();
+        await Shot(page, "setup");
+
+        await FirstRunSetupTests.FillSetupAsync(page, slug: "Northwind Services");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.GetByText("Use 2–40 lowercase letters").WaitForAsync();
+        await Shot(page, "setup-invalid-slug");
+    }
+
+    private async Task<IPage> NewPageAsync(AppServer app)
+    {
+        Directory.CreateDirectory(_folder);
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        return await context.NewPageAsync();
+    }
+
     private Task Shot(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(_folder, name + ".png") });
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose() => _app?.Dispose();
 }

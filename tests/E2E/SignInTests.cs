@@ -74,6 +74,19 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page).ToHaveURLAsync(LoginUrl);
     }
 
+    [Fact]
+    public async Task Api_WithOnlyTheDashboardSessionCookie_AnswersMissingCredentials()
+    {
+        var page = await browser.Browser.SignInAsync(_app, "owner@acme.test");
+        _context = page.Context;
+
+        // The browser's own request context sends the signed-in owner's session cookie along.
+        var response = await page.Context.APIRequest.GetAsync("api/v1/company-info");
+
+        Assert.Equal(401, response.Status);
+        Assert.Contains("\"code\":\"missing_credentials\"", await response.TextAsync());
+    }
+
     private async Task<IPage> NewPageAsync()
     {
         _context = await browser.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString() });

@@ -87,7 +87,8 @@ public sealed record ApiKeyResponse(
         key.LastUsedAt, key.LastUsedIp, key.LastUsedUserAgent, key.RevokedAt, key.ReplacesKeyId, key.ReplacedByKeyId, secret);
 }
 
-public sealed record ApiKeyRequestDto(DateTime At, string Method, string Path, int Status, string? Ip, string? UserAgent);
+/// <summary>Requests alike within one second are one entry: <c>at</c> is the first, <c>count</c> how many.</summary>
+public sealed record ApiKeyRequestDto(DateTime At, string Method, string Path, int Status, string? Ip, string? UserAgent, int Count);
 
 /// <summary>Every list: one page of data and the cursor for the next (null on the last page).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Data, string? NextCursor);

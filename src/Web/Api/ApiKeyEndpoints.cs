@@ -124,7 +124,7 @@ internal static class ApiKeyEndpoints
         var rows = await requests.OrderByDescending(r => r.Id).Take(take + 1).ToListAsync(cancellationToken);
         var page = Paging.ToPage(rows, take, r => r.Id.ToString());
         return TypedResults.Ok(new Page<ApiKeyRequestDto>(
-            [.. page.Data.Select(r => new ApiKeyRequestDto(r.At, r.Method, r.Path, r.Status, r.Ip, r.UserAgent))], page.NextCursor));
+            [.. page.Data.Select(r => new ApiKeyRequestDto(r.At, r.Method, r.Path, r.Status, r.Ip, r.UserAgent, r.Count))], page.NextCursor));
     }
 
     private static string? Ip(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();

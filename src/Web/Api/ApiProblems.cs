@@ -12,6 +12,7 @@ internal static class ApiProblems
 {
     public const string CodeKey = "code";
 
+    /// <summary>A 401, complete with the type and title the framework would fill in (it is serialized once, ahead of time).</summary>
     public static ProblemDetails Unauthorized(string code) => Create(StatusCodes.Status401Unauthorized, code, code switch
     {
         AuthFailureCodes.MissingCredentials =>
@@ -21,7 +22,7 @@ internal static class ApiProblems
         AuthFailureCodes.KeyExpired => "This credential has expired. Create a new key in Settings → Developer → API Keys.",
         AuthFailureCodes.KeyRevoked => "This API key was revoked and can no longer be used.",
         _ => "The credential is not a valid API key. Check that it was copied whole, including the fc_live_ prefix.",
-    });
+    }, type: "https://tools.ietf.org/html/rfc9110#section-15.5.2", title: "Unauthorized");
 
     public static ProblemDetails InsufficientScope(IReadOnlyList<string> missingScopes, string? detail = null)
     {
@@ -47,9 +48,9 @@ internal static class ApiProblems
         return result;
     }
 
-    public static ProblemDetails Create(int status, string code, string detail)
+    public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)
     {
-        var problem = new ProblemDetails { Status = status, Detail = detail };
+        var problem = new ProblemDetails { Status = status, Detail = detail, Type = type, Title = title };
         problem.Extensions[CodeKey] = code;
         return problem;
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Encodings.Web;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Api;
@@ -6,6 +7,7 @@ using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace FieldCamp.Web.Auth;
 
@@ -20,8 +22,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     CredentialCache keys,
     LegacyJwtValidator legacyJwt,
-    UsageRecorder usage,
-    IProblemDetailsService problems)
+    UsageRecorder usage)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
@@ -31,6 +32,15 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         AuthFailureCodes.InvalidKey, AuthFailureCodes.KeyExpired, AuthFailureCodes.KeyRevoked, AuthFailureCodes.ConflictingCredentials,
     }.ToDictionary(code => code, AuthenticateResult.Fail);
+
+    // The 401 bodies, serialized once: a flood of bad credentials is answered from memory. Every request gets the
+    // same body for the same reason, so nothing per request (such as a trace id) belongs in it.
+    private static readonly Dictionary<string, byte[]> FailureBodies = Failures.Keys.Append(AuthFailureCodes.MissingCredentials)
+        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), JsonSerializerOptions.Web));
+
+    private const string ProblemJson = "application/problem+json";
+    private static readonly MediaTypeHeaderValue ProblemJsonType = new(ProblemJson);
+    private static readonly string Challenge = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -72,10 +82,17 @@ internal sealed class ApiKeyAuthenticationHandler(
         var result = await HandleAuthenticateOnceSafeAsync();
         var code = result.Failure?.Message is { } reason && Failures.ContainsKey(reason) ? reason : AuthFailureCodes.MissingCredentials;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
-        // TryWrite: a client whose Accept header rules out JSON still gets the 401 and its challenge, just no body.
-        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = ApiProblems.Unauthorized(code) });
+        Response.Headers.WWWAuthenticate = Challenge;
+        // A client whose Accept header rules out JSON still gets the 401 and its challenge, just no body.
+        if (!AcceptsProblemJson(Request.Headers.Accept)) return;
+        var body = FailureBodies[code];
+        Response.ContentType = ProblemJson;
+        Response.ContentLength = body.Length;
+        await Response.Body.WriteAsync(body);
     }
+
+    private static bool AcceptsProblemJson(StringValues accept) =>
+        accept.Count == 0 || MediaTypeHeaderValue.ParseList(accept).Any(type => ProblemJsonType.IsSubsetOf(type));
 
     /// <summary>The credential after <c>Bearer </c>; null when there is no Authorization header or it carries another scheme.</summary>
     private static string? BearerCredential(StringValues authorization)

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Authorization.Policy;
 namespace FieldCamp.Web.Auth;
 
 /// <summary>
-/// Authorization policies of the hosted API. Each names the API scheme explicitly, so a dashboard cookie never
-/// authorizes an API call.
+/// Authorization policies of the hosted API. They judge the principal the default scheme already authenticated (under
+/// <c>/api</c> that is only ever an API credential) and insist on an API identity, so nothing else can satisfy them.
 /// </summary>
 public static class Policies
 {
@@ -19,12 +19,11 @@ public static class Policies
 
     public static AuthorizationBuilder AddApiPolicies(this AuthorizationBuilder builder)
     {
-        builder.AddPolicy(ApiCaller, policy => policy.AddAuthenticationSchemes(ApiKeyDefaults.Scheme).RequireAuthenticatedUser());
+        builder.AddPolicy(ApiCaller, policy => policy.AddRequirements(ApiIdentityRequirement.Instance));
         foreach (var scope in Scopes.Catalogue)
         {
             builder.AddPolicy(Scope(scope), policy => policy
-                .AddAuthenticationSchemes(ApiKeyDefaults.Scheme)
-                .RequireAuthenticatedUser()
+                .AddRequirements(ApiIdentityRequirement.Instance)
                 .RequireClaim(ApiKeyDefaults.ScopeClaim, scope));
         }
         return builder;
@@ -34,6 +33,18 @@ public static class Policies
         endpoint.RequireAuthorization(Scope(scope));
 }
 
+/// <summary>Met by a principal that an API credential authenticated; a missing one is answered with the API's 401.</summary>
+internal sealed class ApiIdentityRequirement : AuthorizationHandler<ApiIdentityRequirement>, IAuthorizationRequirement
+{
+    public static readonly ApiIdentityRequirement Instance = new();
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiIdentityRequirement requirement)
+    {
+        if (context.User.Identity is { IsAuthenticated: true, AuthenticationType: ApiKeyDefaults.Scheme }) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Turns a failed scope requirement into 403 <c>insufficient_scope</c> naming the missing scopes.</summary>
 internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
 {
@@ -41,7 +52,7 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
-        if (result.Forbidden && policy.AuthenticationSchemes.Contains(ApiKeyDefaults.Scheme))
+        if (result.Forbidden && policy.Requirements.Contains(ApiIdentityRequirement.Instance))
         {
             var missing = result.AuthorizationFailure?.FailedRequirements
                 .OfType<ClaimsAuthorizationRequirement>()

@@ -97,7 +97,7 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         var recent = await requests.OrderByDescending(r => r.Id).Take(50).ToListAsync(cancellationToken);
         var perHour = await requests
             .GroupBy(r => new { r.At.Year, r.At.Month, r.At.Day, r.At.Hour })
-            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, Count = g.Count() })
+            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, Count = g.Sum(r => r.Count) })
             .ToListAsync(cancellationToken);
         var counts = perHour.ToDictionary(h => new DateTime(h.Year, h.Month, h.Day, h.Hour, 0, 0, DateTimeKind.Utc), h => h.Count);
         var hours = Enumerable.Range(0, ChartHours).Select(i => since.AddHours(i))

@@ -46,7 +46,10 @@ public sealed class Item : BranchRecord
     public long UnitPriceCents { get; set; }
 }
 
-/// <summary>One authenticated request made with an API key, written in batches off the request path.</summary>
+/// <summary>
+/// Requests made with an API key, written in batches off the request path. Requests alike in everything but their
+/// exact time within one second share a row: <see cref="At"/> is the first of them, <see cref="Count"/> how many.
+/// </summary>
 public sealed class ApiKeyRequest
 {
     public long Id { get; set; }
@@ -57,4 +60,5 @@ public sealed class ApiKeyRequest
     public int Status { get; set; }
     public string? Ip { get; set; }
     public string? UserAgent { get; set; }
+    public int Count { get; set; } = 1;
 }

@@ -72,4 +72,47 @@ public class UsageTrackingTests(AppFactory app) : IClassFixture<AppFactory>
         var key = await adminClient.GetAsync($"/api/v1/api-keys/{target.Id}").ExpectAsync(HttpStatusCode.OK);
         Assert.True(key.IsNull("lastUsedAt"), "A refused request is not a use of the key.");
     }
+
+    [Fact]
+    public async Task Activity_RepeatedIdenticalCalls_OneEntryPerSecondWithTheirCount()
+    {
+        var admin = await app.CreateKeyAsync(scopes: ["api-keys:manage"]);
+        var target = await app.CreateKeyAsync(scopes: ["jobs:read", "clients:read"]);
+        using var adminClient = app.CreateClient(admin.Secret);
+        using var targetClient = app.CreateClient(target.Secret);
+
+        for (var i = 0; i < 6; i++) await targetClient.GetAsync("/api/v1/jobs").ExpectAsync(HttpStatusCode.OK);
+        await targetClient.GetAsync("/api/v1/clients").ExpectAsync(HttpStatusCode.OK);
+
+        List<JsonElement> entries = [];
+        await Http.EventuallyAsync(async () =>
+        {
+            var page = await adminClient.GetAsync($"/api/v1/api-keys/{target.Id}/activity").ExpectAsync(HttpStatusCode.OK);
+            entries = [.. page.GetProperty("data").EnumerateArray()];
+            return entries.Sum(e => e.GetProperty("count").GetInt32()) == 7;
+        }, Visible, "all seven requests in the activity");
+
+        var jobs = entries.Where(e => e.GetProperty("path").GetString() == "/api/v1/jobs").ToList();
+        Assert.Equal(6, jobs.Sum(e => e.GetProperty("count").GetInt32()));
+        // Six calls made back to back fall within one second, or two when they straddle a second boundary.
+        Assert.InRange(jobs.Count, 1, 2);
+        var clients = Assert.Single(entries, e => e.GetProperty("path").GetString() == "/api/v1/clients");
+        Assert.Equal(1, clients.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Usage_QueueFull_DroppedRequestsReportedAsAWarning()
+    {
+        using var small = new AppFactory();
+        small.Settings["ApiKeys:Usage:QueueCapacity"] = "1";
+        small.Settings["ApiKeys:Usage:FlushInterval"] = "00:00:02";
+        var key = await small.CreateKeyAsync(scopes: ["jobs:read"]);
+        using var client = small.CreateClient(key.Secret);
+
+        for (var i = 0; i < 5; i++) await client.GetAsync("/api/v1/jobs").ExpectAsync(HttpStatusCode.OK);
+
+        await Http.EventuallyAsync(() => Task.FromResult(small.Logs.Entries.Any(e =>
+            e.Contains("usage queue was full", StringComparison.Ordinal) && e.Contains("4 requests", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(10), "a warning about the 4 requests the full queue dropped");
+    }
 }

@@ -278,6 +278,9 @@ namespace FieldCamp.Web.Data.Migrations
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Ip")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
