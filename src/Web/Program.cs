@@ -21,12 +21,12 @@ var services = builder.Services;
 
 services.AddFieldCampCore(builder.Configuration, builder.Environment.ContentRootPath);
 
-// People sign in to the dashboard with Identity cookies; integrations use the API key scheme. The default scheme
-// picks one by path, so every request is authenticated once, and a dashboard cookie never reaches the API.
-services.AddAuthentication(ApiKeyDefaults.ByPathScheme)
-    .AddPolicyScheme(ApiKeyDefaults.ByPathScheme, null, options => options.ForwardDefaultSelector = context =>
-        ApiKeyDefaults.IsApiRequest(context.Request) ? ApiKeyDefaults.Scheme : IdentityConstants.ApplicationScheme)
-    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null)
+// Integrations use the API key scheme under /api; people use Identity cookies everywhere else. The API key scheme is
+// the default and hands every request outside /api to the cookie, so each request is authenticated once, by one
+// scheme, and a dashboard cookie never reaches the API.
+services.AddAuthentication(ApiKeyDefaults.Scheme)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, options =>
+        options.ForwardDefaultSelector = context => ApiKeyDefaults.IsApiRequest(context.Request) ? null : IdentityConstants.ApplicationScheme)
     .AddIdentityCookies();
 services.AddIdentityCore<ApplicationUser>(options =>
     {
@@ -54,6 +54,7 @@ services.AddSingleton<LegacyJwtValidator>();
 services.AddSingleton<UsageRecorder>();
 services.AddHostedService<UsageWriter>();
 
+services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace FieldCamp.Tests.E2E;
 
@@ -42,10 +44,18 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
         await page.GetByLabel("I have stored this key in a safe place").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
         await secret.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        // The "Created …" notice would sit over the next pages' headers.
+        var notice = page.Locator(".mud-snackbar");
+        await notice.GetByRole(AriaRole.Button).ClickAsync();
+        await notice.WaitForAsync(new() { State = WaitForSelectorState.Detached });
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "booking-widget-staging" }).ClickAsync();
+        // A demo key with two days of seeded traffic: its chart, recent requests and revoke dialog have something to show.
+        await page.GetByRole(AriaRole.Link, new() { Name = "quickbooks-sync" }).ClickAsync();
         await page.WaitForURLAsync("**/api-keys/key_*");
-        await page.GetByText("Requests per hour").WaitForAsync();
+        // The chart first draws at MudBlazor's default 650-wide bounds, then at its container's width once measured.
+        var chart = page.Locator(".activity-chart svg.mud-chart-bar");
+        await chart.Locator("path.mud-chart-bar").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Expect(chart).Not.ToHaveAttributeAsync("viewBox", new Regex("^0 0 650 "));
         await Shot(page, "05-key-detail");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();

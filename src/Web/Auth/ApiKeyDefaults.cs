@@ -5,9 +5,6 @@ public static class ApiKeyDefaults
 {
     public const string Scheme = "ApiKey";
 
-    /// <summary>The default scheme: <see cref="Scheme"/> for the hosted API, the Identity cookie for everything else.</summary>
-    public const string ByPathScheme = "ByPath";
-
     /// <summary>The hosted API lives under <c>/api</c>; only there do API credentials count, and only they do.</summary>
     public static bool IsApiRequest(HttpRequest request) => request.Path.StartsWithSegments("/api");
     public const string ApiKeyHeader = "X-Api-Key";

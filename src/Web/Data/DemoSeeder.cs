@@ -94,7 +94,39 @@ internal static class DemoSeeder
             var (key, _) = ApiKey.Create(company.Id, branch.Id,
                 new NewApiKey(name, scopes, expiresInDays is { } d ? now.AddDays(d) : null, OwnerId: adminId), admin, created);
             db.ApiKeys.Add(key);
+            if (name == "quickbooks-sync")
+                AddDemoTraffic(db, key, now, "203.0.113.24", "QuickBooks-Connector/4.2", ["/api/v1/clients", "/api/v1/invoices"], everyHour: true);
+            if (name == "booking-widget-prod")
+                AddDemoTraffic(db, key, now, "198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], everyHour: false);
         }
+    }
+
+    /// <summary>Two days of request log for a demo key, so its activity chart and recent requests have something to show.</summary>
+    private static void AddDemoTraffic(AppDbContext db, ApiKey key, DateTime now, string ip, string userAgent, string[] paths, bool everyHour)
+    {
+        var random = new Random(key.Name.Length); // the same demo every time
+        var last = DateTime.MinValue;
+        for (var hoursAgo = 47; hoursAgo >= 0; hoursAgo--)
+        {
+            var hour = now.AddHours(-hoursAgo);
+            var daytime = hour.Hour is >= 7 and <= 19;
+            if (!everyHour && !daytime) continue;
+            foreach (var path in paths)
+            {
+                var at = hour.AddMinutes(-random.Next(5, 55)).AddSeconds(random.Next(60));
+                var failed = random.Next(12) == 0;
+                db.ApiKeyRequests.Add(new ApiKeyRequest
+                {
+                    ApiKeyId = key.Id, At = at, Method = everyHour ? "GET" : "POST", Path = path, Status = failed ? 400 : everyHour ? 200 : 201,
+                    Ip = ip, UserAgent = userAgent, Count = failed ? 1 : random.Next(1, daytime ? 14 : 4),
+                });
+                if (at > last) last = at;
+            }
+        }
+        var entry = db.Entry(key);
+        entry.Property(k => k.LastUsedAt).CurrentValue = last;
+        entry.Property(k => k.LastUsedIp).CurrentValue = ip;
+        entry.Property(k => k.LastUsedUserAgent).CurrentValue = userAgent;
     }
 
     private static string DisplayName(string email)

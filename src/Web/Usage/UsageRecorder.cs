@@ -1,67 +1,154 @@
+using System.Collections.Concurrent;
 using System.Net;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace FieldCamp.Web.Usage;
 
-/// <summary>One request made with a key, as the usage writer will store it (the IP is formatted there, off the request path).</summary>
-internal readonly record struct UsageRecord(
-    string KeyId, DateTime At, string Method, string Path, int Status, IPAddress? Ip, string? UserAgent, bool Authenticated);
-
 /// <summary>Bound from <c>ApiKeys:Usage</c>.</summary>
 public sealed class UsageOptions
 {
-    /// <summary>How long records gather before a batch is written; "last used" lags by at most about this much.</summary>
+    /// <summary>How long requests are tallied before they are written; "last used" lags by at most about this much.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long the per-key request log is kept.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Records waiting beyond this many are dropped (and counted) rather than slow requests down.</summary>
-    public int QueueCapacity { get; set; } = 100_000;
+    /// <summary>
+    /// How many request log rows may wait in memory between two writes. Requests that would need a row beyond it are
+    /// dropped (and reported) rather than let memory grow; requests alike within a second share one row.
+    /// </summary>
+    public int MaxPendingRows { get; set; } = 100_000;
 }
 
+/// <summary>What one request log row stands for: requests with a key, alike in all of this, within one second.</summary>
+internal readonly record struct RequestKind(
+    string KeyId, long Second, string Method, string Path, int Status, IPAddress? Ip, string? UserAgent, bool Authenticated);
+
+/// <summary>A row of the request log as the writer takes it: the kind, how many requests, the first and the last.</summary>
+internal readonly record struct RequestTally(RequestKind Kind, int Count, DateTime First, DateTime Last);
+
 /// <summary>
-/// The request path's side of usage tracking: a bounded in-memory queue, so no request ever waits on a database
-/// write. <see cref="UsageWriter"/> drains it in batches.
+/// The request path's side of usage tracking. Each request adds one to the tally of its kind, in memory; no request
+/// waits on the database. <see cref="UsageWriter"/> takes the tallies every <see cref="UsageOptions.FlushInterval"/>.
 /// </summary>
-internal sealed class UsageRecorder
+/// <remarks>
+/// Tallying where the request happens, instead of queueing every request, keeps memory bounded by the kinds of
+/// requests rather than their rate, and keeps per-request objects from living long enough to burden the GC.
+/// </remarks>
+internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> options)
 {
     private const int MaxFieldLength = 512;
 
-    private readonly TimeProvider _time;
-
-    private readonly Channel<UsageRecord> _queue;
+    private readonly int _maxPendingRows = options.Value.MaxPendingRows;
+    private Tallies _open = new();
     private long _dropped;
-
-    public UsageRecorder(TimeProvider time, IOptions<UsageOptions> options)
-    {
-        _time = time;
-        // In DropWrite mode TryWrite succeeds even when the queue is full; only this callback tells a dropped record.
-        _queue = Channel.CreateBounded<UsageRecord>(
-            new BoundedChannelOptions(options.Value.QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
-            _ => Interlocked.Increment(ref _dropped));
-    }
-
-    public ChannelReader<UsageRecord> Reader => _queue.Reader;
-
-    /// <summary>How many requests were dropped since the last call; the writer reports them.</summary>
-    public long TakeDropped() => Interlocked.Exchange(ref _dropped, 0);
 
     public void Record(string keyId, HttpContext context, bool authenticated)
     {
+        var now = time.GetUtcNow().UtcTicks;
         var request = context.Request;
-        var record = new UsageRecord(
+        var kind = new RequestKind(
             keyId,
-            _time.GetUtcNow().UtcDateTime,
+            now / TimeSpan.TicksPerSecond,
             request.Method,
             Truncate(request.Path.Value ?? "/"),
             context.Response.StatusCode,
             context.Connection.RemoteIpAddress,
             Truncate(request.Headers.UserAgent.ToString()),
             authenticated);
-        _queue.Writer.TryWrite(record);
+
+        while (true)
+        {
+            var open = Volatile.Read(ref _open);
+            if (open.TryEnter())
+            {
+                try
+                {
+                    open.Add(kind, now, _maxPendingRows, ref _dropped);
+                    return;
+                }
+                finally
+                {
+                    open.Exit();
+                }
+            }
+            // The writer took this set between our read and our entry; count in the new one.
+        }
     }
 
+    /// <summary>Takes every tally so far; requests from now on are tallied afresh. Called by the writer alone.</summary>
+    public List<RequestTally> Take()
+    {
+        var taken = Interlocked.Exchange(ref _open, new Tallies());
+        taken.CloseAndWaitForAdds();
+        return [.. taken.Counters.Select(pair => pair.Value.ToTally(pair.Key))];
+    }
+
+    /// <summary>How many requests were dropped since the last call; the writer reports them.</summary>
+    public long TakeDropped() => Interlocked.Exchange(ref _dropped, 0);
+
     private static string Truncate(string value) => value.Length <= MaxFieldLength ? value : value[..MaxFieldLength];
+
+    /// <summary>
+    /// One set of counters, written by requests until the writer takes it. A request enters before it counts; the writer
+    /// closes the set and waits for the requests already inside, so no count lands in a set after it has been read.
+    /// </summary>
+    private sealed class Tallies
+    {
+        public readonly ConcurrentDictionary<RequestKind, Counter> Counters = new();
+        private int _rows;
+        private int _inside;
+        private volatile bool _closed;
+
+        public bool TryEnter()
+        {
+            Interlocked.Increment(ref _inside); // a full fence: the writer either sees us inside, or we see it closed
+            if (!_closed) return true;
+            Exit();
+            return false;
+        }
+
+        public void Exit() => Interlocked.Decrement(ref _inside);
+
+        public void Add(RequestKind kind, long ticks, int maxRows, ref long dropped)
+        {
+            if (!Counters.TryGetValue(kind, out var counter))
+            {
+                if (Interlocked.Increment(ref _rows) > maxRows)
+                {
+                    Interlocked.Increment(ref dropped);
+                    return;
+                }
+                counter = Counters.GetOrAdd(kind, static (_, at) => new Counter(at), ticks);
+            }
+            counter.Add(ticks);
+        }
+
+        public void CloseAndWaitForAdds()
+        {
+            _closed = true;
+            Interlocked.MemoryBarrier();
+            var wait = new SpinWait();
+            while (Volatile.Read(ref _inside) > 0) wait.SpinOnce();
+        }
+    }
+
+    /// <summary>One kind's count and the time of its last request, updated without locks.</summary>
+    private sealed class Counter(long firstTicks)
+    {
+        private readonly DateTime _first = new(firstTicks, DateTimeKind.Utc);
+        private int _count;
+        private long _lastTicks = firstTicks;
+
+        public void Add(long ticks)
+        {
+            Interlocked.Increment(ref _count);
+            long last;
+            while (ticks > (last = Volatile.Read(ref _lastTicks)) && Interlocked.CompareExchange(ref _lastTicks, ticks, last) != last)
+            {
+            }
+        }
+
+        public RequestTally ToTally(RequestKind kind) => new(kind, _count, _first, new DateTime(_lastTicks, DateTimeKind.Utc));
+    }
 }

@@ -7,26 +7,22 @@ using Microsoft.Extensions.Options;
 namespace FieldCamp.Web.Usage;
 
 /// <summary>
-/// Writes queued usage every <see cref="UsageOptions.FlushInterval"/>: the request log, and each key's last use
-/// (time, IP, user agent), in one transaction per batch. Drains the queue on shutdown.
+/// Writes the recorder's tallies every <see cref="UsageOptions.FlushInterval"/>: the request log rows, and each key's
+/// last use (time, IP, user agent), in one transaction. Writes what is left on shutdown.
 /// </summary>
 internal sealed class UsageWriter(
     UsageRecorder recorder, IDbContextFactory<AppDbContext> dbFactory, IOptions<UsageOptions> options,
     TimeProvider time, ILogger<UsageWriter> logger) : BackgroundService
 {
-    private const int MaxBatch = 50_000;
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private long _lastPrune;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var timer = new PeriodicTimer(options.Value.FlushInterval, time);
         try
         {
-            while (await recorder.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await Task.Delay(options.Value.FlushInterval, time, stoppingToken);
-                await FlushAsync(CancellationToken.None);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushAsync(CancellationToken.None);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -34,49 +30,47 @@ internal sealed class UsageWriter(
         await FlushAsync(CancellationToken.None);
     }
 
-    /// <summary>Writes everything queued so far, and reports what a full queue made the recorder drop since the last time.</summary>
+    /// <summary>Writes everything tallied so far, and reports what the recorder had to drop since the last time.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (recorder.TakeDropped() is > 0 and var dropped)
         {
-            logger.LogWarning("The API key usage queue was full: {Dropped} requests were not logged. Raise {Option} if this persists.",
-                dropped, "ApiKeys:Usage:QueueCapacity");
+            logger.LogWarning("The API key usage log was full: {Dropped} requests were not logged. Raise {Option} if this persists.",
+                dropped, "ApiKeys:Usage:MaxPendingRows");
         }
 
-        var batch = new List<UsageRecord>();
-        while (true)
+        var tallies = recorder.Take();
+        if (tallies.Count == 0) return;
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && recorder.Reader.TryRead(out var record)) batch.Add(record);
-            if (batch.Count == 0) return;
-            try
-            {
-                await WriteAsync(batch, cancellationToken);
-            }
-            catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
-            {
-                // Usage is bookkeeping: a failed batch is reported and dropped rather than retried forever.
-                logger.LogError(ex, "Could not write {Count} API key usage records.", batch.Count);
-                return;
-            }
+            await WriteAsync(tallies, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
+        {
+            // Usage is bookkeeping: a failed batch is reported and dropped rather than retried forever.
+            logger.LogError(ex, "Could not write {Count} API key request log rows.", tallies.Count);
         }
     }
 
-    private async Task WriteAsync(List<UsageRecord> batch, CancellationToken cancellationToken)
+    private async Task WriteAsync(List<RequestTally> tallies, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await InsertAsync(db, Rows(batch), cancellationToken);
-
-        foreach (var last in batch.Where(r => r.Authenticated).GroupBy(r => r.KeyId).Select(g => g.MaxBy(r => r.At)))
+        await InsertAsync(db, tallies.OrderBy(t => t.First).Select(t => new ApiKeyRequest
         {
-            var ip = last.Ip?.ToString();
+            ApiKeyId = t.Kind.KeyId, At = t.First, Method = t.Kind.Method, Path = t.Kind.Path, Status = t.Kind.Status,
+            Ip = t.Kind.Ip?.ToString(), UserAgent = t.Kind.UserAgent, Count = t.Count,
+        }), cancellationToken);
+
+        foreach (var last in tallies.Where(t => t.Kind.Authenticated).GroupBy(t => t.Kind.KeyId).Select(g => g.MaxBy(t => t.Last)))
+        {
+            var ip = last.Kind.Ip?.ToString();
             await db.ApiKeys
-                .Where(k => k.Id == last.KeyId && (k.LastUsedAt == null || k.LastUsedAt < last.At))
+                .Where(k => k.Id == last.Kind.KeyId && (k.LastUsedAt == null || k.LastUsedAt < last.Last))
                 .ExecuteUpdateAsync(set => set
-                    .SetProperty(k => k.LastUsedAt, last.At)
+                    .SetProperty(k => k.LastUsedAt, last.Last)
                     .SetProperty(k => k.LastUsedIp, ip)
-                    .SetProperty(k => k.LastUsedUserAgent, last.UserAgent), cancellationToken);
+                    .SetProperty(k => k.LastUsedUserAgent, last.Kind.UserAgent), cancellationToken);
         }
 
         if (time.GetElapsedTime(_lastPrune) >= PruneEvery || _lastPrune == 0)
@@ -89,20 +83,8 @@ internal sealed class UsageWriter(
     }
 
     /// <summary>
-    /// The batch as request log rows. Requests alike in everything but their time within one second share a row with a
-    /// count, so an integration repeating one call costs a row per second rather than a row per request.
-    /// </summary>
-    private static IEnumerable<ApiKeyRequest> Rows(List<UsageRecord> batch) => batch
-        .GroupBy(r => (r.KeyId, Second: r.At.Ticks / TimeSpan.TicksPerSecond, r.Method, r.Path, r.Status, r.Ip, r.UserAgent))
-        .Select(alike => new ApiKeyRequest
-        {
-            ApiKeyId = alike.Key.KeyId, At = alike.Min(r => r.At), Method = alike.Key.Method, Path = alike.Key.Path,
-            Status = alike.Key.Status, Ip = alike.Key.Ip?.ToString(), UserAgent = alike.Key.UserAgent, Count = alike.Count(),
-        });
-
-    /// <summary>
     /// Inserts the rows through one prepared statement reused for the batch: the request log is the product's hottest
-    /// write, and EF's change tracking and per-batch SQL generation cost as much CPU as serving the requests did.
+    /// write, and EF's change tracking and SQL generation per batch cost more CPU than the rows themselves.
     /// </summary>
     private static async Task InsertAsync(AppDbContext db, IEnumerable<ApiKeyRequest> rows, CancellationToken cancellationToken)
     {

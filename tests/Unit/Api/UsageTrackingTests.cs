@@ -101,18 +101,19 @@ public class UsageTrackingTests(AppFactory app) : IClassFixture<AppFactory>
     }
 
     [Fact]
-    public async Task Usage_QueueFull_DroppedRequestsReportedAsAWarning()
+    public async Task Usage_LogFull_DroppedRequestsReportedAsAWarning()
     {
         using var small = new AppFactory();
-        small.Settings["ApiKeys:Usage:QueueCapacity"] = "1";
+        small.Settings["ApiKeys:Usage:MaxPendingRows"] = "1";
         small.Settings["ApiKeys:Usage:FlushInterval"] = "00:00:02";
         var key = await small.CreateKeyAsync(scopes: ["jobs:read"]);
         using var client = small.CreateClient(key.Secret);
 
-        for (var i = 0; i < 5; i++) await client.GetAsync("/api/v1/jobs").ExpectAsync(HttpStatusCode.OK);
+        // Five different paths need five rows; only one fits until the next write.
+        for (var i = 0; i < 5; i++) await client.GetAsync($"/api/v1/jobs/job_missing{i}").ExpectAsync(HttpStatusCode.NotFound);
 
         await Http.EventuallyAsync(() => Task.FromResult(small.Logs.Entries.Any(e =>
-            e.Contains("usage queue was full", StringComparison.Ordinal) && e.Contains("4 requests", StringComparison.Ordinal))),
-            TimeSpan.FromSeconds(10), "a warning about the 4 requests the full queue dropped");
+            e.Contains("usage log was full", StringComparison.Ordinal) && e.Contains("4 requests", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(10), "a warning about the 4 requests that did not fit");
     }
 }

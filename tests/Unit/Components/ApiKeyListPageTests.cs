@@ -47,10 +47,10 @@ public sealed class ApiKeyListPageTests : MudTestContext, IDisposable
         foreach (var name in new[] { "zapier-job-sync", "quickbooks-sync", "booking-widget-prod", "internal-admin-automation" })
             Assert.Contains(name, text);
         // The demo data's one stale key, one key without expiry and one full-access key each get a banner.
-        Assert.Contains("1 key unused for 60 days or more.", text);
-        Assert.Contains("1 key never expire.", text);
-        Assert.Contains("1 key have full access (*).", text);
-        Assert.DoesNotContain("expire within 14 days", text);
+        Assert.Contains("1 key has not been used for 60 days or more.", text);
+        Assert.Contains("1 key never expires.", text);
+        Assert.Contains("1 key has full access (*).", text);
+        Assert.DoesNotContain("within 14 days", text);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class ApiKeyListPageTests : MudTestContext, IDisposable
         var (page, _) = await RenderAsAsync("member@acme.test");
 
         await page.ActAsync(p => p.FindAll("button").First(b => b.TextContent.Trim() == "Show"
-            && b.ParentElement!.TextContent.Contains("unused for 60 days")), e => e.ClickAsync(new MouseEventArgs()));
+            && b.ParentElement!.TextContent.Contains("not been used for 60 days")), e => e.ClickAsync(new MouseEventArgs()));
 
         page.WaitForAssertion(() =>
         {

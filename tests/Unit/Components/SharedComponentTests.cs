@@ -14,17 +14,17 @@ public sealed class SharedComponentTests : MudTestContext
     [Fact]
     public void Banner_ZeroKeys_RendersNothing()
     {
-        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, 0).Add(b => b.Text, "never expire."));
+        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, 0).Add(b => b.One, "never expires.").Add(b => b.Many, "never expire."));
 
         Assert.Equal("", cut.Markup.Trim());
     }
 
     [Theory]
-    [InlineData(1, "1 key never expire.")]
+    [InlineData(1, "1 key never expires.")]
     [InlineData(3, "3 keys never expire.")]
     public void Banner_SomeKeys_CountsThem(int count, string expected)
     {
-        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, count).Add(b => b.Text, "never expire."));
+        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, count).Add(b => b.One, "never expires.").Add(b => b.Many, "never expire."));
 
         Assert.Contains(expected, cut.Text());
         Assert.True(cut.HasButton("Show"));
@@ -34,7 +34,7 @@ public sealed class SharedComponentTests : MudTestContext
     public async Task Banner_ShowClicked_FiltersAndSaysShowing()
     {
         var shown = 0;
-        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, 2).Add(b => b.Text, "are stale.").Add(b => b.OnShow, () => shown++));
+        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, 2).Add(b => b.One, "is stale.").Add(b => b.Many, "are stale.").Add(b => b.OnShow, () => shown++));
 
         await cut.ClickAsync("Show");
         cut.Render(p => p.Add(b => b.Active, true));

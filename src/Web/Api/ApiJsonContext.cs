@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FieldCamp.Web.Api;
+
+/// <summary>
+/// Serialization code generated at build time for the API's responses, so writing them needs no reflection. Types
+/// not listed here (request bodies, problem details) still go through the framework's default resolver.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CompanyInfoResponse))]
+[JsonSerializable(typeof(ApiKeyResponse))]
+[JsonSerializable(typeof(Page<ApiKeyResponse>))]
+[JsonSerializable(typeof(Page<ApiKeyRequestDto>))]
+[JsonSerializable(typeof(ClientDto))]
+[JsonSerializable(typeof(Page<ClientDto>))]
+[JsonSerializable(typeof(JobDto))]
+[JsonSerializable(typeof(Page<JobDto>))]
+[JsonSerializable(typeof(VisitDto))]
+[JsonSerializable(typeof(Page<VisitDto>))]
+[JsonSerializable(typeof(InvoiceDto))]
+[JsonSerializable(typeof(Page<InvoiceDto>))]
+[JsonSerializable(typeof(ItemDto))]
+[JsonSerializable(typeof(Page<ItemDto>))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;
