@@ -17,6 +17,10 @@ if (args is ["apikey", ..])
     return await ApiKeyCommandLine.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
+// The framework's and MudBlazor's files (_framework/blazor.web.js, _content/MudBlazor/…) come from their packages when
+// the app runs from its build output; Development does this by itself, this makes `dotnet run` work in Production too.
+// A published app has them in wwwroot, and then this finds nothing to add.
+builder.WebHost.UseStaticWebAssets();
 var services = builder.Services;
 
 services.AddFieldCampCore(builder.Configuration, builder.Environment.ContentRootPath);

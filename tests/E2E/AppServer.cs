@@ -27,10 +27,6 @@ public sealed class AppServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(_environment);
-        // Outside Development, ASP.NET Core serves only the assets a publish copies into wwwroot; this build is not
-        // published, so the framework's and MudBlazor's (_framework/blazor.web.js, _content/MudBlazor/…) come from
-        // their packages, as `dotnet run` does in Development.
-        if (_environment != "Development") builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Default", $"Data Source={DatabasePath}");
         builder.UseSetting("urls", "http://127.0.0.1:0");
     }

@@ -54,6 +54,7 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.GetByLabel("Company slug")).ToHaveValueAsync("Northwind Services");
         await Expect(page.GetByLabel("First branch")).ToHaveValueAsync("Seattle");
         await Expect(page.GetByLabel("Email")).ToHaveValueAsync(OwnerEmail);
+        await Expect(page.GetByLabel("Password")).ToHaveValueAsync("");
         // Nothing was created: the dashboard still leads to setup.
         await page.GotoAsync("");
         await Expect(page).ToHaveURLAsync(SetupUrl);

@@ -22,6 +22,9 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The email or password is not right.");
         await Expect(page).ToHaveURLAsync(LoginUrl);
+        // The email is kept for the next try; the password is never written back into the page.
+        await Expect(page.GetByLabel("Email")).ToHaveValueAsync("member@acme.test");
+        await Expect(page.GetByLabel("Password")).ToHaveValueAsync("");
     }
 
     [Fact]
