@@ -14,6 +14,7 @@ internal static class CoreServices
         services.AddAppDatabase(configuration, contentRoot);
         services.Configure<ApiKeyCacheOptions>(configuration.GetSection("ApiKeys:Cache"));
         services.Configure<UsageOptions>(configuration.GetSection("ApiKeys:Usage"));
+        services.AddSingleton<KnownDigests>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiKeyManager>();

@@ -34,6 +34,7 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         await EnsureOwnerIsMemberAsync(db, scope.CompanyId, spec.OwnerId, cancellationToken);
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
+        credentials.Created(key.SecretHash);
         return (key, secret);
     }
 
@@ -61,6 +62,7 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         EnsureGrantable(grantorScopes, replacement.Scopes);
         db.ApiKeys.Add(replacement);
         await SaveAndEvictAsync(db, key, cancellationToken);
+        credentials.Created(replacement.SecretHash);
         return (key, replacement, secret);
     }
 

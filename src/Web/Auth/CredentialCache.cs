@@ -25,11 +25,12 @@ internal sealed class CachedKey
 
 /// <summary>
 /// Keys by digest, kept in memory so that a request costs no database read. Entries are re-read after
-/// <see cref="ApiKeyCacheOptions.MaxEntryAge"/>; this process's own changes evict them at once.
-/// Digests found in no row are remembered in a bounded <see cref="UnknownKeySet"/>.
+/// <see cref="ApiKeyCacheOptions.MaxEntryAge"/>; this process's own changes evict them at once. A digest that
+/// <see cref="KnownDigests"/> does not know is unknown without a lookup, and is then remembered in a bounded
+/// <see cref="UnknownKeySet"/>, which answers a repeated one without even that.
 /// </summary>
 internal sealed class CredentialCache(
-    IDbContextFactory<AppDbContext> dbFactory, IOptions<ApiKeyCacheOptions> options, TimeProvider time)
+    IDbContextFactory<AppDbContext> dbFactory, KnownDigests known, IOptions<ApiKeyCacheOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<KeyDigest, CachedKey> _keys = new();
     private readonly UnknownKeySet _unknown = new(options.Value.UnknownKeyCapacity);
@@ -43,6 +44,11 @@ internal sealed class CredentialCache(
             return cached;
         if (_unknown.Contains(digest))
             return null;
+        if (!await known.MayExistAsync(KnownDigests.Prefix(digestBytes)))
+        {
+            _unknown.Add(digest);
+            return null;
+        }
 
         // A change that commits while we read must not be overwritten by what we read before it.
         var generation = Interlocked.Read(ref _generation);
@@ -58,6 +64,9 @@ internal sealed class CredentialCache(
         }
         return loaded;
     }
+
+    /// <summary>Makes a key this process has just created known at once.</summary>
+    public void Created(byte[] digest) => known.Add(digest);
 
     /// <summary>Forgets a key after this process changed it; the next request reads it fresh.</summary>
     public void Invalidate(byte[] digestBytes)
