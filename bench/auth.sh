@@ -49,34 +49,12 @@ die() { printf '[auth.sh] SETUP FAILED: %s\n' "$*" >&2; exit 1; }
 case "$HEADER_MODE" in bearer | x-api-key) ;; *) die "BENCH_HEADER must be bearer or x-api-key" ;; esac
 
 # ---------------------------------------------------------------------------------------------------- tools
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-APT_UPDATED=0
-apt_install() {
-    local out; out=$(mktemp)
-    if [ "$APT_UPDATED" = 0 ]; then
-        log "apt-get update"
-        as_root apt-get update >"$out" 2>&1 || { tail -20 "$out" >&2; rm -f "$out"; die "apt-get update failed"; }
-        APT_UPDATED=1
-    fi
-    log "apt-get install -y $*"
-    if as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >"$out" 2>&1; then rm -f "$out"; return 0; fi
-    # Seen on fresh images (TOOLCHAIN.md): downloaded .debs vanish between dpkg runs. Repair, then retry once.
-    if grep -q "cannot stat pathname '/tmp/apt-dpkg-install-" "$out"; then
-        log "dpkg lost its downloaded packages; apt-get --fix-broken install -y, then retrying once"
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get --fix-broken install -y >>"$out" 2>&1 || true
-        if as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >>"$out" 2>&1; then rm -f "$out"; return 0; fi
-    fi
-    tail -30 "$out" >&2; rm -f "$out"
-    die "apt-get install $* failed"
-}
-
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
-[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+[ ${#missing[@]} -eq 0 ] || "$REPO/scripts/apt-install.sh" "${missing[@]}" || die "apt-get install ${missing[*]} failed"
 command -v wrk >/dev/null || die "wrk still missing after apt-get install"
 
 # ---------------------------------------------------------------------------------------------------- work folder, cleanup

@@ -30,16 +30,7 @@ die() { printf '[list-page.sh] FAILED: %s\n' "$*" >&2; exit 1; }
 
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if [ ! -x /usr/bin/chromium ]; then
-    log "installing Debian's chromium"
-    as_root apt-get update -qq
-    # First install on a fresh image can fail with "cannot stat pathname '/tmp/apt-dpkg-install-…'": repair, retry.
-    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; then
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get --fix-broken install -y -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-    fi
-fi
+[ -x /usr/bin/chromium ] || "$BENCH_DIR/../scripts/apt-install.sh" chromium || true
 [ -x /usr/bin/chromium ] || die "Chromium is not installed at /usr/bin/chromium"
 
 build_log=$(mktemp)

@@ -81,29 +81,32 @@ internal static class DemoSeeder
     private static void AddDemoKeys(AppDbContext db, Company company, Branch branch, string adminId, DateTime now)
     {
         var admin = Actor.Person(adminId, "admin@acme.test", null);
-        (string Name, string[] Scopes, int CreatedDaysAgo, int? ExpiresInDays)[] keys =
+        (string Name, string[] Scopes, int CreatedDaysAgo, int? ExpiresInDays, DemoTraffic? Traffic)[] keys =
         [
-            ("zapier-job-sync", ["jobs:read", "visits:read"], 75, 10),
-            ("quickbooks-sync", ["clients:read", "invoices:read"], 20, 70),
-            ("booking-widget-prod", ["clients:write", "jobs:write"], 5, 85),
-            ("internal-admin-automation", [Scopes.All], 3, null),
+            ("zapier-job-sync", ["jobs:read", "visits:read"], 75, 10, null),
+            ("quickbooks-sync", ["clients:read", "invoices:read"], 20, 70,
+                new("203.0.113.24", "QuickBooks-Connector/4.2", ["/api/v1/clients", "/api/v1/invoices"], EveryHour: true)),
+            ("booking-widget-prod", ["clients:write", "jobs:write"], 5, 85,
+                new("198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], EveryHour: false)),
+            ("internal-admin-automation", [Scopes.All], 3, null, null),
         ];
-        foreach (var (name, scopes, createdDaysAgo, expiresInDays) in keys)
+        foreach (var (name, scopes, createdDaysAgo, expiresInDays, traffic) in keys)
         {
             var created = now.AddDays(-createdDaysAgo);
             var (key, _) = ApiKey.Create(company.Id, branch.Id,
                 new NewApiKey(name, scopes, expiresInDays is { } d ? now.AddDays(d) : null, OwnerId: adminId), admin, created);
             db.ApiKeys.Add(key);
-            if (name == "quickbooks-sync")
-                AddDemoTraffic(db, key, now, "203.0.113.24", "QuickBooks-Connector/4.2", ["/api/v1/clients", "/api/v1/invoices"], everyHour: true);
-            if (name == "booking-widget-prod")
-                AddDemoTraffic(db, key, now, "198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], everyHour: false);
+            if (traffic is not null) AddDemoTraffic(db, key, now, traffic);
         }
     }
 
+    /// <summary>A demo integration's calls: a sync that reads every hour, or a widget that writes in the daytime.</summary>
+    private sealed record DemoTraffic(string Ip, string UserAgent, string[] Paths, bool EveryHour);
+
     /// <summary>Two days of request log for a demo key, so its activity chart and recent requests have something to show.</summary>
-    private static void AddDemoTraffic(AppDbContext db, ApiKey key, DateTime now, string ip, string userAgent, string[] paths, bool everyHour)
+    private static void AddDemoTraffic(AppDbContext db, ApiKey key, DateTime now, DemoTraffic traffic)
     {
+        var (ip, userAgent, paths, everyHour) = traffic;
         var random = new Random(key.Name.Length); // the same demo every time
         var last = DateTime.MinValue;
         for (var hoursAgo = 47; hoursAgo >= 0; hoursAgo--)

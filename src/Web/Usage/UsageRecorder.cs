@@ -64,7 +64,7 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
             {
                 try
                 {
-                    open.Add(kind, now, _maxPendingRows, ref _dropped);
+                    if (!open.TryAdd(kind, now, _maxPendingRows)) Interlocked.Increment(ref _dropped);
                     return;
                 }
                 finally
@@ -110,18 +110,16 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
 
         public void Exit() => Interlocked.Decrement(ref _inside);
 
-        public void Add(RequestKind kind, long ticks, int maxRows, ref long dropped)
+        /// <summary>Counts the request; false when it would need a row beyond <paramref name="maxRows"/>.</summary>
+        public bool TryAdd(RequestKind kind, long ticks, int maxRows)
         {
             if (!Counters.TryGetValue(kind, out var counter))
             {
-                if (Interlocked.Increment(ref _rows) > maxRows)
-                {
-                    Interlocked.Increment(ref dropped);
-                    return;
-                }
+                if (Interlocked.Increment(ref _rows) > maxRows) return false;
                 counter = Counters.GetOrAdd(kind, static (_, at) => new Counter(at), ticks);
             }
             counter.Add(ticks);
+            return true;
         }
 
         public void CloseAndWaitForAdds()

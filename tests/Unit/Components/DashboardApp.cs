@@ -5,13 +5,7 @@ using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -19,33 +13,19 @@ using Microsoft.Extensions.Options;
 namespace FieldCamp.Tests.Unit.Components;
 
 /// <summary>
-/// The real app in Development (so the demo workspace is seeded) over its own SQLite file, for the dashboard's
-/// services: the pages render in bUnit, but read and change keys through the app's own DbContext factory,
-/// key manager and clock. One per test; the folder is deleted on dispose.
+/// The real app (<see cref="AppFactory"/>: Development, demo workspace, its own SQLite file) for the dashboard's
+/// services: the pages render in bUnit, but read and change keys through the app's own DbContext factory, key manager
+/// and clock. One per test.
 /// </summary>
-public sealed class DashboardApp : WebApplicationFactory<Program>
+public sealed class DashboardApp : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "fieldcamp-component-tests", Guid.NewGuid().ToString("N"));
+    private readonly AppFactory _app = new();
 
-    public DashboardApp() => Directory.CreateDirectory(_folder);
+    private IServiceProvider Services => _app.Services;
 
-    private string DatabasePath => Path.Combine(_folder, "fieldcamp.db");
+    private IDbContextFactory<AppDbContext> DbFactory => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:Default", $"Data Source={DatabasePath}");
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-            // Seeding hashes the demo passwords; nobody signs in here, so one iteration keeps each app cheap.
-            services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1);
-        });
-    }
-
-    public IDbContextFactory<AppDbContext> DbFactory => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-
-    public async Task<AppDbContext> CreateDbContextAsync() => await DbFactory.CreateDbContextAsync();
+    public Task<AppDbContext> CreateDbContextAsync() => _app.CreateDbContextAsync();
 
     /// <summary>The workspace the layout would load for a signed-in demo person (their first branch: Acme North).</summary>
     internal async Task<Workspace> WorkspaceForAsync(string email)
@@ -81,23 +61,7 @@ public sealed class DashboardApp : WebApplicationFactory<Program>
         return await db.ApiKeys.Where(k => k.Name == name).Select(k => k.Id).SingleAsync();
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (!disposing) return;
-        // Pooled connections keep the file open; let them go before removing the folder.
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public void Dispose() => _app.Dispose();
 
     private sealed class SignedIn(ClaimsPrincipal user) : AuthenticationStateProvider
     {
