@@ -58,13 +58,21 @@ services.AddSingleton<LegacyJwtValidator>();
 services.AddSingleton<UsageRecorder>();
 services.AddHostedService<UsageWriter>();
 
-services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
     context.ProblemDetails.Extensions.TryAdd(ApiProblems.CodeKey, ApiProblems.DefaultCode(status));
 });
 services.AddExceptionHandler<ApiExceptionHandler>();
+// API responses are written by the code generated in ApiJsonContext, which may skip the generic serializer only if
+// every type on the way comes from it and the options match its own. So it goes first in the chain (registered after
+// AddProblemDetails, which puts its own context first), and the encoder is the default one, as in the problem bodies:
+// characters outside ASCII and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser.
+services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+    options.SerializerOptions.Encoder = null;
+});
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 services.AddHealthChecks();

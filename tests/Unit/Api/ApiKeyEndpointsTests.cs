@@ -56,6 +56,23 @@ public class ApiKeyEndpointsTests(AppFactory app) : IClassFixture<AppFactory>
     }
 
     [Fact]
+    public async Task CreateKey_NameWithAccentsAndMarkup_ComesBackIntactAndEscapedForHtml()
+    {
+        var admin = await AdminAsync();
+        using var client = app.CreateClient(admin.Secret);
+        var name = $"Müller & Söhne <sync> {Guid.NewGuid():N}";
+
+        var created = await CreateAsync(client, new { name, scopes = new[] { "jobs:read" } });
+        var response = await client.GetAsync($"{Keys}/{created.GetProperty("id").GetString()}");
+        var raw = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(name, (await response.ExpectAsync(HttpStatusCode.OK)).GetProperty("name").GetString());
+        // Written with JSON escapes, so a response pasted into a page can never open a tag.
+        Assert.DoesNotContain("<sync>", raw);
+        Assert.Contains(@"M\u00FCller \u0026 S\u00F6hne \u003Csync\u003E", raw);
+    }
+
+    [Fact]
     public async Task CreateKey_NewKey_WorksOnItsVeryFirstRequest()
     {
         var admin = await AdminAsync("acme", "South");
