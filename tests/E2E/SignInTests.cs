@@ -62,8 +62,7 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task SignOut_FromPersonMenu_ReturnsToSignIn()
     {
-        var page = await browser.Browser.SignInAsync(_app, "owner@acme.test");
-        _context = page.Context;
+        var page = await SignInAsOwnerAsync();
 
         await page.GetByLabel("Account").GetByRole(AriaRole.Button).ClickAsync();
         var signOut = page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true });
@@ -80,14 +79,20 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Api_WithOnlyTheDashboardSessionCookie_AnswersMissingCredentials()
     {
-        var page = await browser.Browser.SignInAsync(_app, "owner@acme.test");
-        _context = page.Context;
+        var page = await SignInAsOwnerAsync();
 
         // The browser's own request context sends the signed-in owner's session cookie along.
         var response = await page.Context.APIRequest.GetAsync("api/v1/company-info");
 
         Assert.Equal(401, response.Status);
         Assert.Contains("\"code\":\"missing_credentials\"", await response.TextAsync());
+    }
+
+    private async Task<IPage> SignInAsOwnerAsync()
+    {
+        var page = await browser.Browser.SignInAsync(_app, "owner@acme.test");
+        _context = page.Context;
+        return page;
     }
 
     private async Task<IPage> NewPageAsync()

@@ -56,11 +56,7 @@ internal sealed class UsageWriter(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await InsertAsync(db, tallies.OrderBy(t => t.First).Select(t => new ApiKeyRequest
-        {
-            ApiKeyId = t.Kind.KeyId, At = t.First, Method = t.Kind.Method, Path = t.Kind.Path, Status = t.Kind.Status,
-            Ip = t.Kind.Ip?.ToString(), UserAgent = t.Kind.UserAgent, Count = t.Count,
-        }), cancellationToken);
+        await InsertAsync(db, tallies.OrderBy(t => t.First), cancellationToken);
 
         foreach (var last in tallies.Where(t => t.Kind.Authenticated).GroupBy(t => t.Kind.KeyId).Select(g => g.MaxBy(t => t.Last)))
         {
@@ -86,7 +82,7 @@ internal sealed class UsageWriter(
     /// Inserts the rows through one prepared statement reused for the batch: the request log is the product's hottest
     /// write, and EF's change tracking and SQL generation per batch cost more CPU than the rows themselves.
     /// </summary>
-    private static async Task InsertAsync(AppDbContext db, IEnumerable<ApiKeyRequest> rows, CancellationToken cancellationToken)
+    private static async Task InsertAsync(AppDbContext db, IEnumerable<RequestTally> rows, CancellationToken cancellationToken)
     {
         await using var insert = db.Database.GetDbConnection().CreateCommand();
         insert.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
@@ -105,7 +101,8 @@ internal sealed class UsageWriter(
 
         foreach (var row in rows)
         {
-            object?[] values = [row.ApiKeyId, row.At, row.Method, row.Path, row.Status, row.Ip, row.UserAgent, row.Count];
+            var kind = row.Kind;
+            object?[] values = [kind.KeyId, row.First, kind.Method, kind.Path, kind.Status, kind.Ip?.ToString(), kind.UserAgent, row.Count];
             for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }

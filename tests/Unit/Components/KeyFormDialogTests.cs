@@ -82,8 +82,8 @@ public sealed class KeyFormDialogTests : MudTestContext
         AssertStillOpen(reference);
     }
 
-    // Fails today: the numeric field has Min="1" and clamps a typed 0 to 1, so the form is "valid" and the dialog
-    // closes with a key limited to 1 request per minute instead of telling the person what is wrong.
+    // A numeric field with Min="1" would clamp a typed 0 to 1, so the form would be "valid" and the dialog would close
+    // with a key limited to 1 request per minute instead of telling the person what is wrong.
     [Fact]
     public async Task Submit_CustomLimitZero_ShowsLimitMessageAndStaysOpen()
     {

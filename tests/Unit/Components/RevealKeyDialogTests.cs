@@ -185,8 +185,8 @@ public sealed class RevealKeyDialogTests : MudTestContext
         Assert.False(_provider.Button("Test key").IsDisabled());
     }
 
-    // Fails today: a proxy in front of the app (nginx, a load balancer) answers 502/504 with an HTML page, and
-    // Describe parses every body as JSON; the JsonException escapes the click handler, which ends a Blazor Server circuit.
+    // A proxy in front of the app (nginx, a load balancer) answers 502/504 with an HTML page; parsing that as JSON used
+    // to throw out of the click handler, which ends a Blazor Server circuit.
     [Fact]
     public async Task TestKey_ProxyAnswersHtml_ShowsTheStatusInsteadOfFailing()
     {
