@@ -15,6 +15,8 @@ namespace FieldCamp.Web.Auth;
 /// Authenticates API requests by <c>Authorization: Bearer</c> or <c>X-Api-Key</c>. In order of cost: the header
 /// shape, the key's format and checksum (no lookup), the in-memory cache, and only then the database.
 /// A legacy JWT is recognised by its shape and validated by <see cref="LegacyJwtValidator"/>.
+/// A credential that fails is answered with its 401 right away, whatever the request asked for (see
+/// <see cref="HandleRequestAsync"/>); a request with no credential goes on, and the endpoint's policy decides.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -23,7 +25,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     CredentialCache keys,
     LegacyJwtValidator legacyJwt,
     UsageRecorder usage)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder), IAuthenticationRequestHandler
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -41,6 +43,21 @@ internal sealed class ApiKeyAuthenticationHandler(
     private const string ProblemJson = "application/problem+json";
     private static readonly MediaTypeHeaderValue ProblemJsonType = new(ProblemJson);
     private static readonly string Challenge = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
+
+    /// <summary>
+    /// Called by the authentication middleware before anything else looks at an API request. A credential that is
+    /// presented and fails (bad, unknown, expired, revoked, conflicting) ends the request here with its 401: nothing
+    /// behind it could accept it, and a flood of bad keys costs no authorization round trip. The result is the same
+    /// one the middleware's authenticate step reuses, so a credential is checked once per request.
+    /// </summary>
+    public async Task<bool> HandleRequestAsync()
+    {
+        if (!ApiKeyDefaults.IsApiRequest(Request)) return false;
+        var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is null) return false;
+        await ChallengeAsync(properties: null);
+        return true;
+    }
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

@@ -163,6 +163,18 @@ public class AuthenticationTests(AppFactory app) : IClassFixture<AppFactory>
         await client.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
     }
 
+    [Theory]
+    [InlineData("GET", "/api/v1/no-such-thing")]
+    [InlineData("DELETE", "/api/v1/company-info")]
+    public async Task Request_BadKeyOnRouteThatDoesNotAnswerIt_401NotTheRoutesAnswer(string method, string path)
+    {
+        // A bad credential is refused before the route or the method is judged, so it learns nothing about either.
+        using var client = app.CreateClient(ApiKeySecret.Generate());
+
+        await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path))
+            .ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
+    }
+
     [Fact]
     public async Task Request_RevokedKey_401KeyRevokedOnTheVeryNextRequest()
     {
