@@ -13,7 +13,8 @@ namespace FieldCamp.Web.Auth;
 
 /// <summary>
 /// Authenticates API requests by <c>Authorization: Bearer</c> or <c>X-Api-Key</c>. In order of cost: the header
-/// shape, the key's format and checksum (no lookup), the in-memory cache, and only then the database.
+/// shape, the key's format and checksum (no lookup; skipped for the key the connection sent last, see
+/// <see cref="ConnectionKeyDigest"/>), the in-memory cache, and only then the database.
 /// A legacy JWT is recognised by its shape and validated by <see cref="LegacyJwtValidator"/>.
 /// A credential that fails is answered with its 401 right away, whatever the request asked for (see
 /// <see cref="HandleRequestAsync"/>); a request with no credential goes on, and the endpoint's policy decides.
@@ -62,7 +63,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers;
-        var bearer = BearerCredential(headers.Authorization);
+        var authorization = headers.Authorization;
+        var bearer = BearerCredential(authorization);
         var apiKeyHeader = headers[ApiKeyDefaults.ApiKeyHeader];
         string? apiKey = apiKeyHeader.Count == 0 ? null : apiKeyHeader.ToString();
 
@@ -77,10 +79,14 @@ internal sealed class ApiKeyAuthenticationHandler(
             return success ?? Failures[failureCode!];
         }
 
-        if (!ApiKeySecret.IsWellFormed(credential))
-            return Failures[AuthFailureCodes.InvalidKey];
-
-        var digest = ApiKeySecret.ComputeDigest(credential);
+        var header = bearer is not null ? authorization.ToString() : apiKey!;
+        if (!ConnectionKeyDigest.TryGet(Context, header, out var digest))
+        {
+            if (!ApiKeySecret.IsWellFormed(credential))
+                return Failures[AuthFailureCodes.InvalidKey];
+            digest = ApiKeySecret.ComputeDigest(credential);
+            ConnectionKeyDigest.Remember(Context, header, digest);
+        }
         var key = await keys.FindAsync(digest);
         // The lookup matched on the digest already; the fixed-time re-check keeps the final decision
         // independent of how a dictionary or a database collation compares bytes.

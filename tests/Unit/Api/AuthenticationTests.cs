@@ -175,6 +175,41 @@ public class AuthenticationTests(AppFactory app) : IClassFixture<AppFactory>
             .ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
     }
 
+    [Theory]
+    [InlineData(KeyHeader.Bearer)]
+    [InlineData(KeyHeader.XApiKey)]
+    public async Task Request_CredentialChangingOnOneConnection_EachRequestIsTheKeyItSends(KeyHeader header)
+    {
+        // The server remembers the digest of the key a connection sent last; nothing of that may leak between keys,
+        // nor outlive a revocation.
+        var first = await app.CreateKeyAsync(scopes: ["api-keys:manage"]);
+        var second = await app.CreateKeyAsync();
+        using var oneConnection = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 })
+        {
+            BaseAddress = app.CreateClient().BaseAddress,
+        };
+        Task<HttpResponseMessage> Send(HttpMethod method, string path, string key)
+        {
+            var request = new HttpRequestMessage(method, path);
+            if (header == KeyHeader.Bearer) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            else request.Headers.Add("X-Api-Key", key);
+            return oneConnection.SendAsync(request);
+        }
+        async Task<string?> CallerAsync(string key) =>
+            (await Send(HttpMethod.Get, CompanyInfo, key).ExpectAsync(HttpStatusCode.OK)).GetProperty("credential").GetProperty("id").GetString();
+
+        Assert.Equal(first.Id, await CallerAsync(first.Secret));
+        Assert.Equal(first.Id, await CallerAsync(first.Secret));
+        Assert.Equal(second.Id, await CallerAsync(second.Secret));
+        await Send(HttpMethod.Get, CompanyInfo, second.Secret[..^1] + (second.Secret[^1] == 'A' ? 'B' : 'A'))
+            .ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
+        Assert.Equal(first.Id, await CallerAsync(first.Secret));
+
+        await Send(HttpMethod.Delete, $"/api/v1/api-keys/{second.Id}", first.Secret).ExpectAsync(HttpStatusCode.NoContent);
+        await Send(HttpMethod.Get, CompanyInfo, second.Secret).ExpectProblemAsync(HttpStatusCode.Unauthorized, "key_revoked");
+        await Send(HttpMethod.Get, CompanyInfo, second.Secret).ExpectProblemAsync(HttpStatusCode.Unauthorized, "key_revoked");
+    }
+
     [Fact]
     public async Task Request_RevokedKey_401KeyRevokedOnTheVeryNextRequest()
     {

@@ -1,0 +1,35 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace FieldCamp.Web.Auth;
+
+/// <summary>
+/// The digest of the key an HTTP/1.x keep-alive connection sent last. Kestrel gives each request on a connection the
+/// very same string for a header whose bytes did not change, so a key sent again is recognised by reference (no
+/// content is compared) and its checksum and SHA-256 are not recomputed: they are most of what authenticating a cached
+/// key costs. The digest is still looked up, and revocation and expiry checked, on every request.
+/// </summary>
+internal static class ConnectionKeyDigest
+{
+    private static readonly object ItemKey = new();
+
+    private sealed record Remembered(string Header, byte[] Digest);
+
+    public static bool TryGet(HttpContext context, string header, [NotNullWhen(true)] out byte[]? digest)
+    {
+        digest = Items(context)?.TryGetValue(ItemKey, out var item) == true && item is Remembered last
+            && ReferenceEquals(last.Header, header) ? last.Digest : null;
+        return digest is not null;
+    }
+
+    public static void Remember(HttpContext context, string header, byte[] digest)
+    {
+        if (Items(context) is { } items) items[ItemKey] = new Remembered(header, digest);
+    }
+
+    // HTTP/2 and HTTP/3 run a connection's requests side by side; only HTTP/1.x keeps them one after another.
+    private static IDictionary<object, object?>? Items(HttpContext context) =>
+        HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)
+            ? context.Features.Get<IConnectionItemsFeature>()?.Items
+            : null;
+}
