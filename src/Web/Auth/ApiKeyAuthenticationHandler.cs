@@ -80,18 +80,20 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var header = bearer is not null ? authorization.ToString() : apiKey!;
-        if (!ConnectionKeyDigest.TryGet(Context, header, out var digest))
+        var remembered = ConnectionKeyDigest.TryGet(Context, header, out var digest);
+        if (digest is null)
         {
             if (!ApiKeySecret.IsWellFormed(credential))
                 return Failures[AuthFailureCodes.InvalidKey];
             digest = ApiKeySecret.ComputeDigest(credential);
-            ConnectionKeyDigest.Remember(Context, header, digest);
         }
         var key = await keys.FindAsync(digest);
         // The lookup matched on the digest already; the fixed-time re-check keeps the final decision
         // independent of how a dictionary or a database collation compares bytes.
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, digest))
             return Failures[AuthFailureCodes.InvalidKey];
+        // Only a key that exists is remembered: a flood of invented keys leaves nothing behind on its connections.
+        if (!remembered) ConnectionKeyDigest.Remember(Context, header, digest);
 
         if (key.RevokedAt is not null)
             return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyRevoked]);

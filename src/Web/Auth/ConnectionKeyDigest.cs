@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Connections.Features;
 namespace FieldCamp.Web.Auth;
 
 /// <summary>
-/// The digest of the key an HTTP/1.x keep-alive connection sent last. Kestrel gives each request on a connection the
-/// very same string for a header whose bytes did not change, so a key sent again is recognised by reference (no
-/// content is compared) and its checksum and SHA-256 are not recomputed: they are most of what authenticating a cached
-/// key costs. The digest is still looked up, and revocation and expiry checked, on every request.
+/// The digest of the last existing key an HTTP/1.x keep-alive connection sent. Kestrel gives each request on a
+/// connection the very same string for a header whose bytes did not change, so a key sent again is recognised by
+/// reference (no content is compared) and its checksum and SHA-256 are not recomputed: they are most of what
+/// authenticating a cached key costs. The digest is still looked up, and revocation and expiry checked, every time.
 /// </summary>
 internal static class ConnectionKeyDigest
 {
