@@ -79,8 +79,10 @@ internal sealed class ApiKeyAuthenticationHandler(
             return success ?? Failures[failureCode!];
         }
 
-        var header = bearer is not null ? authorization.ToString() : apiKey!;
-        var remembered = ConnectionKeyDigest.TryGet(Context, header, out var digest);
+        // Only Authorization: Kestrel reuses the strings of the headers it knows, and X-Api-Key is not one of them.
+        var header = bearer is not null ? authorization.ToString() : null;
+        byte[]? digest = null;
+        var remembered = header is not null && ConnectionKeyDigest.TryGet(Context, header, out digest);
         if (digest is null)
         {
             if (!ApiKeySecret.IsWellFormed(credential))
@@ -93,7 +95,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, digest))
             return Failures[AuthFailureCodes.InvalidKey];
         // Only a key that exists is remembered: a flood of invented keys leaves nothing behind on its connections.
-        if (!remembered) ConnectionKeyDigest.Remember(Context, header, digest);
+        if (header is not null && !remembered) ConnectionKeyDigest.Remember(Context, header, digest);
 
         if (key.RevokedAt is not null)
             return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyRevoked]);

@@ -4,10 +4,11 @@ using Microsoft.AspNetCore.Connections.Features;
 namespace FieldCamp.Web.Auth;
 
 /// <summary>
-/// The digest of the last existing key an HTTP/1.x keep-alive connection sent. Kestrel gives each request on a
-/// connection the very same string for a header whose bytes did not change, so a key sent again is recognised by
-/// reference (no content is compared) and its checksum and SHA-256 are not recomputed: they are most of what
-/// authenticating a cached key costs. The digest is still looked up, and revocation and expiry checked, every time.
+/// The digest of the last existing key an HTTP/1.x keep-alive connection sent in its Authorization header. Kestrel
+/// gives each request on a connection the very same string for a known header whose bytes did not change, so a key
+/// sent again is recognised by reference (no content is compared) and its checksum and SHA-256 are not recomputed:
+/// they are most of what authenticating a cached key costs. The digest is still looked up, and revocation and expiry
+/// checked, on every request.
 /// </summary>
 internal static class ConnectionKeyDigest
 {
