@@ -304,7 +304,7 @@ ratio() { # ratio LABEL NUM_SCENARIO DEN_SCENARIO TARGET
         for (i = 1; i <= k; i++) { r[i] = den[i] > 0 ? num[i] / den[i] : 0; each = each sprintf(" %.2f", r[i]) }
         for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (r[j] < r[i]) { x = r[i]; r[i] = r[j]; r[j] = x }
         m = k % 2 ? r[(k + 1) / 2] : (r[k / 2] + r[k / 2 + 1]) / 2
-        printf "%-44s %6.2f   target >= %4.2f   %s%s\n", l, m, t, (m >= t ? "PASS" : "MISS"), (k > 1 ? "   (rounds:" each ")" : "") }'
+        printf "%-44s %6.3f   target >= %4.2f   %s%s\n", l, m, t, (m >= t ? "PASS" : "MISS"), (k > 1 ? "   (rounds:" each ")" : "") }'
 }
 ratio "key / health           (b / a)" b a 0.85
 ratio "key / legacy JWT       (b / c)" b c 1.00
