@@ -14,7 +14,12 @@ internal static class ConnectionKeyDigest
 {
     private static readonly object ItemKey = new();
 
-    private sealed record Remembered(string Header, byte[] Digest);
+    // A class, not a record: a record's ToString would print the header, and with it the key.
+    private sealed class Remembered(string header, byte[] digest)
+    {
+        public string Header { get; } = header;
+        public byte[] Digest { get; } = digest;
+    }
 
     public static bool TryGet(HttpContext context, string header, [NotNullWhen(true)] out byte[]? digest)
     {
