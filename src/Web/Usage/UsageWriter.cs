@@ -56,18 +56,24 @@ internal sealed class UsageWriter(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await InsertAsync(db, tallies.OrderBy(t => t.First), cancellationToken);
+        await ExecuteForEachAsync(db, """
+            INSERT INTO ApiKeyRequests (ApiKeyId, At, Method, Path, Status, Ip, UserAgent, Count)
+            VALUES (@keyId, @at, @method, @path, @status, @ip, @userAgent, @count)
+            """,
+            ["@keyId", "@at", "@method", "@path", "@status", "@ip", "@userAgent", "@count"],
+            tallies.OrderBy(t => t.First).Select(t =>
+                new object?[] { t.Kind.KeyId, t.First, t.Kind.Method, t.Kind.Path, t.Kind.Status, t.Kind.Ip?.ToString(), t.Kind.UserAgent, t.Count }),
+            cancellationToken);
 
-        foreach (var last in tallies.Where(t => t.Kind.Authenticated).GroupBy(t => t.Kind.KeyId).Select(g => g.MaxBy(t => t.Last)))
-        {
-            var ip = last.Kind.Ip?.ToString();
-            await db.ApiKeys
-                .Where(k => k.Id == last.Kind.KeyId && (k.LastUsedAt == null || k.LastUsedAt < last.Last))
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(k => k.LastUsedAt, last.Last)
-                    .SetProperty(k => k.LastUsedIp, ip)
-                    .SetProperty(k => k.LastUsedUserAgent, last.Kind.UserAgent), cancellationToken);
-        }
+        // Each key's latest accepted request, unless a later one is already stored.
+        await ExecuteForEachAsync(db, """
+            UPDATE ApiKeys SET LastUsedAt = @at, LastUsedIp = @ip, LastUsedUserAgent = @userAgent
+            WHERE Id = @keyId AND (LastUsedAt IS NULL OR LastUsedAt < @at)
+            """,
+            ["@keyId", "@at", "@ip", "@userAgent"],
+            tallies.Where(t => t.Kind.Authenticated).GroupBy(t => t.Kind.KeyId).Select(g => g.MaxBy(t => t.Last)).Select(t =>
+                new object?[] { t.Kind.KeyId, t.Last, t.Kind.Ip?.ToString(), t.Kind.UserAgent }),
+            cancellationToken);
 
         if (time.GetElapsedTime(_lastPrune) >= PruneEvery || _lastPrune == 0)
         {
@@ -79,32 +85,29 @@ internal sealed class UsageWriter(
     }
 
     /// <summary>
-    /// Inserts the rows through one prepared statement reused for the batch: the request log is the product's hottest
-    /// write, and EF's change tracking and SQL generation per batch cost more CPU than the rows themselves.
+    /// Runs one prepared statement for each row of values (in the order of <paramref name="parameterNames"/>), in the open
+    /// transaction. These are the product's most frequent writes, and EF's change tracking or per-call query translation
+    /// would cost more CPU than the rows themselves.
     /// </summary>
-    private static async Task InsertAsync(AppDbContext db, IEnumerable<RequestTally> rows, CancellationToken cancellationToken)
+    private static async Task ExecuteForEachAsync(
+        AppDbContext db, string sql, string[] parameterNames, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
-        await using var insert = db.Database.GetDbConnection().CreateCommand();
-        insert.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        insert.CommandText = """
-            INSERT INTO ApiKeyRequests (ApiKeyId, At, Method, Path, Status, Ip, UserAgent, Count)
-            VALUES (@keyId, @at, @method, @path, @status, @ip, @userAgent, @count)
-            """;
-        var parameters = new[] { "@keyId", "@at", "@method", "@path", "@status", "@ip", "@userAgent", "@count" }.Select(name =>
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        command.CommandText = sql;
+        var parameters = parameterNames.Select(name =>
         {
-            var parameter = insert.CreateParameter();
+            var parameter = command.CreateParameter();
             parameter.ParameterName = name;
-            insert.Parameters.Add(parameter);
+            command.Parameters.Add(parameter);
             return parameter;
         }).ToArray();
-        await insert.PrepareAsync(cancellationToken);
+        await command.PrepareAsync(cancellationToken);
 
-        foreach (var row in rows)
+        foreach (var values in rows)
         {
-            var kind = row.Kind;
-            object?[] values = [kind.KeyId, row.First, kind.Method, kind.Path, kind.Status, kind.Ip?.ToString(), kind.UserAgent, row.Count];
             for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 }

@@ -184,10 +184,8 @@ public class AuthenticationTests(AppFactory app) : IClassFixture<AppFactory>
         // nor outlive a revocation.
         var first = await app.CreateKeyAsync(scopes: ["api-keys:manage"]);
         var second = await app.CreateKeyAsync();
-        using var oneConnection = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 })
-        {
-            BaseAddress = app.CreateClient().BaseAddress,
-        };
+        using var server = app.CreateClient();
+        using var oneConnection = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = server.BaseAddress };
         Task<HttpResponseMessage> Send(HttpMethod method, string path, string key)
         {
             var request = new HttpRequestMessage(method, path);
