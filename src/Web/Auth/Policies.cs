@@ -1,8 +1,10 @@
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Api;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Http.Features.Authentication;
+using System.Security.Claims;
 
 namespace FieldCamp.Web.Auth;
 
@@ -21,11 +23,9 @@ public static class Policies
     {
         builder.AddPolicy(ApiCaller, policy => policy.AddRequirements(ApiIdentityRequirement.Instance));
         foreach (var scope in Scopes.Catalogue)
-        {
-            builder.AddPolicy(Scope(scope), policy => policy
-                .AddRequirements(ApiIdentityRequirement.Instance)
-                .RequireClaim(ApiKeyDefaults.ScopeClaim, scope));
-        }
+            builder.AddPolicy(Scope(scope), policy => policy.AddRequirements(ApiIdentityRequirement.Instance, new ScopeRequirement(scope)));
+        builder.Services.AddTransient<PolicyEvaluator>();
+        builder.Services.AddSingleton<IPolicyEvaluator, ApiPolicyEvaluator>();
         return builder;
     }
 
@@ -33,16 +33,90 @@ public static class Policies
         endpoint.RequireAuthorization(Scope(scope));
 }
 
+/// <summary>A requirement of the API's policies: a rule on the credential alone, the same for every request it makes.</summary>
+internal interface IApiRequirement : IAuthorizationRequirement
+{
+    bool IsMetBy(ClaimsPrincipal user);
+}
+
 /// <summary>Met by a principal that an API credential authenticated; a missing one is answered with the API's 401.</summary>
-internal sealed class ApiIdentityRequirement : AuthorizationHandler<ApiIdentityRequirement>, IAuthorizationRequirement
+internal sealed class ApiIdentityRequirement : AuthorizationHandler<ApiIdentityRequirement>, IApiRequirement
 {
     public static readonly ApiIdentityRequirement Instance = new();
 
+    public bool IsMetBy(ClaimsPrincipal user) => user.Identity is { IsAuthenticated: true, AuthenticationType: ApiKeyDefaults.Scheme };
+
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiIdentityRequirement requirement)
     {
-        if (context.User.Identity is { IsAuthenticated: true, AuthenticationType: ApiKeyDefaults.Scheme }) context.Succeed(requirement);
+        if (requirement.IsMetBy(context.User)) context.Succeed(requirement);
         return Task.CompletedTask;
     }
+}
+
+/// <summary>Met when the credential has <see cref="Scope"/>, granted or implied (one scope claim per effective scope).</summary>
+internal sealed class ScopeRequirement(string scope) : AuthorizationHandler<ScopeRequirement>, IApiRequirement
+{
+    public string Scope { get; } = scope;
+
+    public bool IsMetBy(ClaimsPrincipal user) => user.HasClaim(ApiKeyDefaults.ScopeClaim, Scope);
+
+    // The framework hands each requirement of the policy to this handler: judge the one given, not this instance's scope.
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        if (requirement.IsMetBy(context.User)) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Decides the API's own policies straight from the principal the authentication middleware holds, and leaves every
+/// other policy (the dashboard's) to the framework's <see cref="PolicyEvaluator"/>. An API policy names no scheme and
+/// holds only <see cref="IApiRequirement"/>s, rules on the credential alone, so it needs none of the framework's
+/// per-request machinery (authorization services built for the request, a handler context, the handler pipeline), which
+/// on an authenticated API call costs more than the rest of the authorization step together. The verdict is the
+/// framework's: success when every requirement is met; otherwise forbidden, naming the unmet requirements, for an
+/// authenticated caller, and a challenge for anyone else (ApiPolicyEvaluatorTests compares the two).
+/// </summary>
+internal sealed class ApiPolicyEvaluator : IPolicyEvaluator
+{
+    private static readonly Task<PolicyAuthorizationResult> Succeeded = Task.FromResult(PolicyAuthorizationResult.Success());
+
+    public Task<AuthenticateResult> AuthenticateAsync(AuthorizationPolicy policy, HttpContext context) =>
+        IsApiPolicy(policy)
+            ? Task.FromResult(context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult ?? AuthenticateResult.NoResult())
+            : Framework(context).AuthenticateAsync(policy, context);
+
+    public Task<PolicyAuthorizationResult> AuthorizeAsync(AuthorizationPolicy policy, AuthenticateResult authenticationResult,
+        HttpContext context, object? resource)
+    {
+        if (!IsApiPolicy(policy)) return Framework(context).AuthorizeAsync(policy, authenticationResult, context, resource);
+        List<IAuthorizationRequirement>? unmet = null;
+        var requirements = policy.Requirements;
+        for (var i = 0; i < requirements.Count; i++)   // by index: a foreach over the interface would allocate
+        {
+            var requirement = requirements[i];
+            // A combined policy can hold one requirement more than once; the framework reports it once.
+            if (!((IApiRequirement)requirement).IsMetBy(context.User) && unmet?.Contains(requirement) != true) (unmet ??= []).Add(requirement);
+        }
+        if (unmet is null) return Succeeded;
+        return Task.FromResult(authenticationResult.Succeeded
+            ? PolicyAuthorizationResult.Forbid(AuthorizationFailure.Failed(unmet))
+            : PolicyAuthorizationResult.Challenge());
+    }
+
+    private static bool IsApiPolicy(AuthorizationPolicy policy)
+    {
+        var requirements = policy.Requirements;
+        if (policy.AuthenticationSchemes.Count > 0 || requirements.Count == 0) return false;
+        for (var i = 0; i < requirements.Count; i++)
+        {
+            if (requirements[i] is not IApiRequirement) return false;
+        }
+        return true;
+    }
+
+    // The framework's evaluator is transient (it uses per-request authorization services), so it comes from the request.
+    private static PolicyEvaluator Framework(HttpContext context) => context.RequestServices.GetRequiredService<PolicyEvaluator>();
 }
 
 /// <summary>Turns a failed scope requirement into 403 <c>insufficient_scope</c> naming the missing scopes.</summary>
@@ -50,19 +124,15 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result) =>
+        result.Forbidden && policy.Requirements.Contains(ApiIdentityRequirement.Instance)
+            ? WriteInsufficientScopeAsync(context, result.AuthorizationFailure)
+            : _default.HandleAsync(next, context, policy, result);
+
+    private Task WriteInsufficientScopeAsync(HttpContext context, AuthorizationFailure? failure)
     {
-        if (result.Forbidden && policy.Requirements.Contains(ApiIdentityRequirement.Instance))
-        {
-            var missing = result.AuthorizationFailure?.FailedRequirements
-                .OfType<ClaimsAuthorizationRequirement>()
-                .Where(r => r.ClaimType == ApiKeyDefaults.ScopeClaim)
-                .SelectMany(r => r.AllowedValues ?? [])
-                .ToList() ?? [];
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.InsufficientScope(missing) });
-            return;
-        }
-        await _default.HandleAsync(next, context, policy, result);
+        var missing = failure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).ToList() ?? [];
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.InsufficientScope(missing) }).AsTask();
     }
 }
