@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using FieldCamp.Web.Auth;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FieldCamp.Web.Api;
 
@@ -25,13 +24,15 @@ internal static class CompanyInfoEndpoints
         return app;
     }
 
-    public static Ok<CompanyInfoResponse> GetCompanyInfo(ClaimsPrincipal user)
+    // The response itself rather than TypedResults.Ok: for a plain return value the framework looks up how to write it
+    // once, at start-up, where a result object resolves its logger and JSON options on every call.
+    public static CompanyInfoResponse GetCompanyInfo(ClaimsPrincipal user)
     {
         var caller = ApiCaller.From(user);
         var tenant = caller.Tenant;
-        return TypedResults.Ok(new CompanyInfoResponse(
+        return new CompanyInfoResponse(
             new CompanyDto(tenant.CompanyId, tenant.CompanySlug, tenant.CompanyName),
             new BranchDto(tenant.BranchId, tenant.BranchName),
-            new CredentialDto(caller.CredentialType, caller.CredentialId, caller.CredentialName, caller.GrantedScopes, caller.ExpiresAt)));
+            new CredentialDto(caller.CredentialType, caller.CredentialId, caller.CredentialName, caller.GrantedScopes, caller.ExpiresAt));
     }
 }

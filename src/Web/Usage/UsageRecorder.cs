@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace FieldCamp.Web.Usage;
@@ -53,7 +54,8 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
             request.Method,
             Truncate(request.Path.Value ?? "/"),
             context.Response.StatusCode,
-            context.Connection.RemoteIpAddress,
+            // The connection feature itself: context.Connection would build a wrapper around it for every request.
+            context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress,
             Truncate(request.Headers.UserAgent.ToString()),
             authenticated);
 
