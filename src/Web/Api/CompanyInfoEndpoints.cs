@@ -24,8 +24,8 @@ internal static class CompanyInfoEndpoints
         return app;
     }
 
-    // The response itself rather than TypedResults.Ok: for a plain return value the framework looks up how to write it
-    // once, at start-up, where a result object resolves its logger and JSON options on every call.
+    // One outcome only, so the response itself rather than TypedResults.Ok: for a plain return value the framework works
+    // out how to write it once, at start-up, where a result object looks up its logger and JSON options on every call.
     public static CompanyInfoResponse GetCompanyInfo(ClaimsPrincipal user)
     {
         var caller = ApiCaller.From(user);
