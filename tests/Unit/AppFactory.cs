@@ -54,6 +54,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         ["ApiKeys:Usage:FlushInterval"] = "00:00:00.200",
     };
 
+    /// <summary>"Production" starts on an empty database: no demo workspace, as on a fresh installation.</summary>
+    public string Environment { get; init; } = "Development";
+
     /// <summary>Replaces the app's clock when set.</summary>
     public TimeProvider? Clock { get; set; }
 
@@ -63,7 +66,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Default", ConnectionString);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging =>

@@ -14,6 +14,7 @@ namespace FieldCamp.Web.Dashboard;
 internal sealed partial class FirstRun(IServiceScopeFactory scopes)
 {
     public const string Path = "/setup";
+    private const string AlreadySetUp = "This workspace is already set up. Sign in instead.";
 
     private volatile bool _complete;
 
@@ -30,13 +31,20 @@ internal sealed partial class FirstRun(IServiceScopeFactory scopes)
         string companyName, string slug, string branchName, string email, string password)
     {
         var errors = new Dictionary<string, string>();
-        if (await IsCompleteAsync()) errors[""] = "This workspace is already set up. Sign in instead.";
+        if (await IsCompleteAsync()) errors[""] = AlreadySetUp;
         if (!SlugPattern().IsMatch(slug)) errors["slug"] = "Use 2–40 lowercase letters, digits or dashes, starting with a letter.";
         if (errors.Count > 0) return (null, errors);
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // A SQLite transaction takes the write lock as it begins (BEGIN IMMEDIATE), so a setup submitted at the same
+        // moment waits here until this one is done, and then finds its company: one workspace, one first owner.
         await using var transaction = await db.Database.BeginTransactionAsync();
+        if (await db.Companies.AnyAsync())
+        {
+            errors[""] = AlreadySetUp;
+            return (null, errors);
+        }
         var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         var company = new Company(Ids.New("co", now), slug, companyName.Trim());
         var branch = new Branch(Ids.New("br", now), company.Id, branchName.Trim());
