@@ -50,6 +50,11 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
 
         await Expect(page.GetByText("Use 2–40 lowercase letters, digits or dashes, starting with a letter.")).ToBeVisibleAsync();
         await Expect(page).ToHaveURLAsync(SetupUrl);
+        // A screen reader hears the error with the field: it is marked invalid and described by its hint and the error.
+        await Expect(page.GetByLabel("Company slug")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByLabel("Company slug")).ToHaveAccessibleDescriptionAsync(
+            "Integrations and legacy tokens name the company by it. Use 2–40 lowercase letters, digits or dashes, starting with a letter.");
+        await Expect(page.GetByLabel("Company name")).Not.ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByLabel("Company name")).ToHaveValueAsync("Northwind Field Services");
         await Expect(page.GetByLabel("Company slug")).ToHaveValueAsync("Northwind Services");
         await Expect(page.GetByLabel("First branch")).ToHaveValueAsync("Seattle");
@@ -58,6 +63,29 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
         // Nothing was created: the dashboard still leads to setup.
         await page.GotoAsync("");
         await Expect(page).ToHaveURLAsync(SetupUrl);
+    }
+
+    [Fact]
+    public async Task Setup_WeakPassword_NamesTheRuleOnThePasswordFieldAndCreatesNothing()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("setup");
+
+        await FillSetupAsync(page, slug: "northwind");
+        await page.GetByLabel("Password").FillAsync("northwind1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+
+        var password = page.GetByLabel("Password");
+        await Expect(page.Locator("#password-error")).ToContainTextAsync("Passwords must have at least one");
+        await Expect(password).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(password).ToHaveAccessibleDescriptionAsync(new Regex(
+            "^At least 8 characters, with upper and lower case, a digit and a symbol\\. Passwords must have at least one"));
+        await Expect(page.GetByLabel("Company slug")).ToHaveValueAsync("northwind");
+        await Expect(page.GetByLabel("Company slug")).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        // The company was not kept without its owner: setup is still open and takes the same slug.
+        await page.GetByLabel("Password").FillAsync(OwnerPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.WaitForURLAsync(ApiKeysUrl);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
         var login = await NewPageAsync(app);
         await login.GotoAsync("account/login");
         await Shot(login, "01-sign-in");
+        await login.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await login.GetByText("Enter your email.").WaitForAsync();
+        await Shot(login, "01-sign-in-invalid");
 
         var page = await browser.Browser.SignInAsync(app, "admin@acme.test");
         await page.GetByText("zapier-job-sync").WaitForAsync();
@@ -85,6 +88,12 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
         await page.GetByText("Use 2–40 lowercase letters").WaitForAsync();
         await Shot(page, "setup-invalid-slug");
+
+        await page.GetByLabel("Company slug").FillAsync("northwind");
+        await page.GetByLabel("Password").FillAsync("northwind1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.GetByText("Passwords must have at least one").WaitForAsync();
+        await Shot(page, "setup-weak-password");
     }
 
     private async Task<IPage> NewPageAsync(AppServer app)

@@ -28,6 +28,20 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignIn_Empty_EachFieldIsMarkedAndDescribedByItsError()
+    {
+        var page = await NewPageAsync();
+
+        await SubmitSignInAsync(page, "", "");
+
+        await Expect(page.GetByLabel("Email")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByLabel("Email")).ToHaveAccessibleDescriptionAsync("Enter your email.");
+        await Expect(page.GetByLabel("Password")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByLabel("Password")).ToHaveAccessibleDescriptionAsync("Enter your password.");
+        await Expect(page).ToHaveURLAsync(LoginUrl);
+    }
+
+    [Fact]
     public async Task ApiKeysPage_Unauthenticated_RedirectsToSignIn()
     {
         var page = await NewPageAsync();
