@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -57,6 +58,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>"Production" starts on an empty database: no demo workspace, as on a fresh installation.</summary>
     public string Environment { get; init; } = "Development";
 
+    /// <summary>Added to the app's database context, for tests that need to watch or slow its commands.</summary>
+    public List<IInterceptor> DbInterceptors { get; } = [];
+
     /// <summary>Replaces the app's clock when set.</summary>
     public TimeProvider? Clock { get; set; }
 
@@ -85,6 +89,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             // tests never sign anyone in, so one iteration keeps each fresh app cheap.
             services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1);
             if (Clock is not null) services.AddSingleton(Clock);
+            if (DbInterceptors.Count > 0) services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(DbInterceptors));
         });
     }
 
