@@ -24,6 +24,7 @@ public static class Policies
         builder.AddPolicy(ApiCaller, policy => policy.AddRequirements(ApiIdentityRequirement.Instance));
         foreach (var scope in Scopes.Catalogue)
             builder.AddPolicy(Scope(scope), policy => policy.AddRequirements(ApiIdentityRequirement.Instance, new ScopeRequirement(scope)));
+        builder.Services.AddSingleton<IAuthorizationHandler, ApiRequirementsHandler>();
         builder.Services.AddTransient<PolicyEvaluator>();
         builder.Services.AddSingleton<IPolicyEvaluator, ApiPolicyEvaluator>();
         return builder;
@@ -40,30 +41,34 @@ internal interface IApiRequirement : IAuthorizationRequirement
 }
 
 /// <summary>Met by a principal that an API credential authenticated; a missing one is answered with the API's 401.</summary>
-internal sealed class ApiIdentityRequirement : AuthorizationHandler<ApiIdentityRequirement>, IApiRequirement
+internal sealed class ApiIdentityRequirement : IApiRequirement
 {
     public static readonly ApiIdentityRequirement Instance = new();
 
     public bool IsMetBy(ClaimsPrincipal user) => user.Identity is { IsAuthenticated: true, AuthenticationType: ApiKeyDefaults.Scheme };
-
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiIdentityRequirement requirement)
-    {
-        if (requirement.IsMetBy(context.User)) context.Succeed(requirement);
-        return Task.CompletedTask;
-    }
 }
 
 /// <summary>Met when the credential has <see cref="Scope"/>, granted or implied (one scope claim per effective scope).</summary>
-internal sealed class ScopeRequirement(string scope) : AuthorizationHandler<ScopeRequirement>, IApiRequirement
+internal sealed class ScopeRequirement(string scope) : IApiRequirement
 {
     public string Scope { get; } = scope;
 
     public bool IsMetBy(ClaimsPrincipal user) => user.HasClaim(ApiKeyDefaults.ScopeClaim, Scope);
+}
 
-    // The framework hands each requirement of the policy to this handler: judge the one given, not this instance's scope.
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+/// <summary>
+/// The framework's way to the API's requirements, for anything that evaluates the policies through
+/// <see cref="IAuthorizationService"/>; requests take <see cref="ApiPolicyEvaluator"/>, with the same rule.
+/// </summary>
+internal sealed class ApiRequirementsHandler : IAuthorizationHandler
+{
+    public Task HandleAsync(AuthorizationHandlerContext context)
     {
-        if (requirement.IsMetBy(context.User)) context.Succeed(requirement);
+        // A copy: Succeed takes the requirement out of the pending set.
+        foreach (var requirement in context.PendingRequirements.OfType<IApiRequirement>().ToList())
+        {
+            if (requirement.IsMetBy(context.User)) context.Succeed(requirement);
+        }
         return Task.CompletedTask;
     }
 }

@@ -26,13 +26,16 @@ internal sealed partial class FirstRun(IServiceScopeFactory scopes)
         return _complete;
     }
 
-    /// <summary>Creates the company, its first branch and its owner; returns the owner, or the problems by field.</summary>
+    /// <summary>
+    /// Creates the company, its first branch and its owner; returns the owner, or the problems keyed by the setup form's
+    /// field (<c>Slug</c>, <c>Email</c>, <c>Password</c>), or by "" when they concern the workspace as a whole.
+    /// </summary>
     public async Task<(ApplicationUser? Owner, Dictionary<string, string> Errors)> CreateWorkspaceAsync(
         string companyName, string slug, string branchName, string email, string password)
     {
         var errors = new Dictionary<string, string>();
         if (await IsCompleteAsync()) errors[""] = AlreadySetUp;
-        if (!SlugPattern().IsMatch(slug)) errors["slug"] = "Use 2–40 lowercase letters, digits or dashes, starting with a letter.";
+        if (!SlugPattern().IsMatch(slug)) errors["Slug"] = "Use 2–40 lowercase letters, digits or dashes, starting with a letter.";
         if (errors.Count > 0) return (null, errors);
 
         await using var scope = scopes.CreateAsyncScope();
@@ -56,7 +59,7 @@ internal sealed partial class FirstRun(IServiceScopeFactory scopes)
         if (!created.Succeeded)
         {
             foreach (var error in created.Errors)
-                errors[error.Code.Contains("Password") ? "password" : "email"] = error.Description;
+                errors[error.Code.Contains("Password") ? "Password" : "Email"] = error.Description;
             return (null, errors);
         }
         db.Memberships.Add(new Membership(owner.Id, company.Id, Role.Owner));
