@@ -13,6 +13,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FieldCamp.Tests.Unit;
@@ -67,6 +68,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>Everything the app logs, at every level when <see cref="LogEverything"/> is set.</summary>
     public LogCapture Logs { get; } = new();
     public bool LogEverything { get; set; }
+
+    /// <summary>The running app's host, for tests that stop it the way a shutdown would (the files stay until disposal).</summary>
+    public IHost Host => _host ?? throw new InvalidOperationException("The app has not started yet.");
+    private IHost? _host;
+
+    protected override IHost CreateHost(IHostBuilder builder) => _host = base.CreateHost(builder);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Tests.Unit.Api;
 
@@ -115,5 +116,22 @@ public class UsageTrackingTests(AppFactory app) : IClassFixture<AppFactory>
         await Http.EventuallyAsync(() => Task.FromResult(small.Logs.Entries.Any(e =>
             e.Contains("usage log was full", StringComparison.Ordinal) && e.Contains("4 requests", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(10), "a warning about the 4 requests that did not fit");
+    }
+
+    [Fact]
+    public async Task Shutdown_RequestsSinceTheLastWrite_AreWrittenBeforeTheAppStops()
+    {
+        using var stopping = new AppFactory();
+        stopping.Settings["ApiKeys:Usage:FlushInterval"] = "01:00:00";   // no timed write during the test
+        var key = await stopping.CreateKeyAsync(scopes: ["jobs:read"]);
+        using var client = stopping.CreateClient(key.Secret);
+        await client.GetAsync("/api/v1/jobs").ExpectAsync(HttpStatusCode.OK);
+
+        await stopping.Host.StopAsync();
+
+        await using var db = await stopping.CreateDbContextAsync();
+        var stored = await db.ApiKeys.SingleAsync(k => k.Id == key.Id);
+        Assert.NotNull(stored.LastUsedAt);
+        Assert.Equal(1, await db.ApiKeyRequests.Where(r => r.ApiKeyId == key.Id).SumAsync(r => r.Count));
     }
 }
