@@ -69,7 +69,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public LogCapture Logs { get; } = new();
     public bool LogEverything { get; set; }
 
-    /// <summary>The running app's host, for tests that stop it the way a shutdown would (the files stay until disposal).</summary>
+    /// <summary>
+    /// The running app's host, for tests that stop it the way a shutdown would. Its services are disposed soon after;
+    /// the database file stays until this factory is disposed.
+    /// </summary>
     public IHost Host => _host ?? throw new InvalidOperationException("The app has not started yet.");
     private IHost? _host;
 

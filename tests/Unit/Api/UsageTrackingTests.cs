@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Tests.Unit.Api;
@@ -129,7 +130,8 @@ public class UsageTrackingTests(AppFactory app) : IClassFixture<AppFactory>
 
         await stopping.Host.StopAsync();
 
-        await using var db = await stopping.CreateDbContextAsync();
+        // Straight from the file: a stopped app disposes its services.
+        await using var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(stopping.ConnectionString).Options);
         var stored = await db.ApiKeys.SingleAsync(k => k.Id == key.Id);
         Assert.NotNull(stored.LastUsedAt);
         Assert.Equal(1, await db.ApiKeyRequests.Where(r => r.ApiKeyId == key.Id).SumAsync(r => r.Count));
