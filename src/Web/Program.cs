@@ -80,7 +80,8 @@ services.AddHealthChecks();
 // The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
 services.AddRazorComponents().AddInteractiveServerComponents();
 services.AddCascadingAuthenticationState();
-services.AddMudServices();
+// Notices appear at the bottom, clear of the app bar's menus, and stay long enough to be read.
+services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
 services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimitDefaults.Section));
 services.AddSingleton<FirstRun>();

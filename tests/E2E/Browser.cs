@@ -43,15 +43,13 @@ public static class PageExtensions
 {
     public const string DemoPassword = "FieldCamp!demo1";
 
-    /// <summary>A fresh browser context at 1280×800, signed in as a demo person, on the API Keys page once it is interactive.</summary>
-    public static async Task<IPage> SignInAsync(this IBrowser browser, AppServer app, string email)
+    /// <summary>
+    /// A fresh browser context (1280×800 in light mode unless a screen is given), signed in as a demo person, on the
+    /// API Keys page once it is interactive.
+    /// </summary>
+    public static async Task<IPage> SignInAsync(this IBrowser browser, AppServer app, string email, Screen? screen = null)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-        });
-        var page = await context.NewPageAsync();
+        var page = await browser.NewPageAsync(app, screen ?? Screen.Desktop);
         await page.GotoAsync("account/login");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(DemoPassword);
@@ -60,6 +58,10 @@ public static class PageExtensions
         await page.WaitForInteractiveAsync();
         return page;
     }
+
+    /// <summary>A fresh, signed-out browser context on the given screen.</summary>
+    public static async Task<IPage> NewPageAsync(this IBrowser browser, AppServer app, Screen screen) =>
+        await (await browser.NewContextAsync(screen.ContextOptions(app))).NewPageAsync();
 
     /// <summary>
     /// Waits for the Blazor circuit: the layout renders this marker only once it runs interactively, and a click on

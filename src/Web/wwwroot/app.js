@@ -23,3 +23,33 @@ window.fieldcamp = {
     return { status: response.status, body: await response.text() };
   },
 };
+
+// The person's theme choice ("light", "dark"; none means follow the device), remembered in this browser. The
+// dashboard reads it through Blazor; the static sign-in pages get it as <html data-theme> from the line below.
+window.fieldcamp.theme = {
+  get: () => localStorage.getItem("fieldcamp.theme"),
+  set(choice) {
+    if (choice === "light" || choice === "dark") localStorage.setItem("fieldcamp.theme", choice);
+    else localStorage.removeItem("fieldcamp.theme");
+    window.fieldcamp.theme.mark();
+  },
+  mark() {
+    const choice = window.fieldcamp.theme.get();
+    if (choice) document.documentElement.dataset.theme = choice;
+    else delete document.documentElement.dataset.theme;
+  },
+};
+window.fieldcamp.theme.mark();
+
+// Submits a form that lives outside a menu (a menu may hold only menu items), such as signing out.
+window.fieldcamp.submitForm = (id) => document.getElementById(id).requestSubmit();
+
+// "Skip to content" moves keyboard focus, not only the scroll position, and leaves the address alone (a plain
+// #fragment would resolve against <base href="/"> and leave the page).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.skip-link");
+  if (!link) return;
+  event.preventDefault();
+  const target = document.getElementById(link.getAttribute("href").slice(1));
+  if (target) target.focus();
+});

@@ -1,0 +1,30 @@
+using Markdig;
+
+namespace FieldCamp.Web.Dashboard;
+
+/// <summary>
+/// The API reference people read in the dashboard: the README's "Using the API" section (built into the app), as HTML.
+/// One text serves the repository and the app, so they cannot drift apart.
+/// </summary>
+public static class ApiDocs
+{
+    public const string Url = "docs/api";
+
+    private const string FirstHeading = "## Using the API";
+
+    private static readonly Lazy<string> Section = new(() => Markdown.ToHtml(ReadSection(),
+        new MarkdownPipelineBuilder().UseAdvancedExtensions().Build()));
+
+    public static string Html => Section.Value;
+
+    private static string ReadSection()
+    {
+        using var stream = typeof(ApiDocs).Assembly.GetManifestResourceStream("FieldCamp.README.md")
+            ?? throw new InvalidOperationException("README.md is not embedded in the app.");
+        var readme = new StreamReader(stream).ReadToEnd();
+        var start = readme.IndexOf(FirstHeading, StringComparison.Ordinal);
+        var end = readme.IndexOf("\n## ", start + FirstHeading.Length, StringComparison.Ordinal);
+        // The section's own heading becomes the page's h1; its subsections follow it.
+        return readme[(start + FirstHeading.Length)..(end < 0 ? readme.Length : end)];
+    }
+}
