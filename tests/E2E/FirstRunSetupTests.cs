@@ -101,7 +101,7 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
         await page.WaitForURLAsync(ApiKeysUrl);
         await page.WaitForInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API keys", Level = 1 })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("workspace-switcher")).ToContainTextAsync("Northwind Field Services · Seattle");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch branch" })).ToHaveAccessibleNameAsync("Branch: Seattle of Northwind Field Services. Switch branch");
         await Expect(page.GetByText("No keys in this branch yet.")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true })).ToBeVisibleAsync();
 
