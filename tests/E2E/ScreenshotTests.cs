@@ -5,20 +5,26 @@ using static Microsoft.Playwright.Assertions;
 namespace FieldCamp.Tests.E2E;
 
 /// <summary>
-/// Walks every page and dialog of the API Keys area, and the first-run setup page, at 1280×800 and saves a
-/// screenshot of each. Writes to the folder in FIELDCAMP_SCREENSHOTS (scripts/screenshots.sh points it at
-/// docs/screenshots), else to a temp folder.
+/// Walks every page and dialog of the dashboard, and the first-run setup page, on a desktop (1280×800) and a phone
+/// (390×844), in light and dark mode, and saves a screenshot of each: <c>05-key-detail.png</c> is the desktop in light
+/// mode, <c>05-key-detail-phone-dark.png</c> the phone in dark mode. Writes to the folder in FIELDCAMP_SCREENSHOTS
+/// (scripts/screenshots.sh points it at docs/screenshots), else to a temp folder.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
 {
     private AppServer? _app;
+    private Screen _screen = Screen.Desktop;
     private readonly string _folder = Environment.GetEnvironmentVariable("FIELDCAMP_SCREENSHOTS")
         ?? Directory.CreateTempSubdirectory("fieldcamp-shots-").FullName;
 
-    [Fact]
-    public async Task EveryPageAndDialog_RendersAndIsCaptured()
+    public static TheoryData<string> Screens => AccessibilityTests.Screens;
+
+    [Theory]
+    [MemberData(nameof(Screens))]
+    public async Task EveryPageAndDialog_RendersAndIsCaptured(string screenName)
     {
+        _screen = Screen.Named(screenName);
         var app = _app = new AppServer();
         var login = await NewPageAsync(app);
         await login.GotoAsync("account/login");
@@ -27,7 +33,7 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
         await login.GetByText("Enter your email.").WaitForAsync();
         await Shot(login, "01-sign-in-invalid");
 
-        var page = await browser.Browser.SignInAsync(app, "admin@acme.test");
+        var page = await browser.Browser.SignInAsync(app, "admin@acme.test", _screen);
         await page.GetByText("zapier-job-sync").WaitForAsync();
         await Shot(page, "02-api-keys-list");
 
@@ -70,14 +76,28 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
         await page.GetByRole(AriaRole.Dialog).WaitForAsync();
         await Shot(page, "07-revoke-dialog");
 
-        var member = await browser.Browser.SignInAsync(app, "member@acme.test");
+        await page.GotoAsync("settings/developer/no-such-page");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Nothing here" }).WaitForAsync();
+        await Shot(page, "09-not-found");
+
+        await page.GotoAsync("docs/api");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Using the API", Level = 1 }).WaitForAsync();
+        await Shot(page, "10-api-docs");
+
+        var empty = await browser.Browser.SignInAsync(app, "owner@globex.test", _screen);
+        await empty.GetByTestId("empty-state").WaitForAsync();
+        await Shot(empty, "11-empty-branch");
+
+        var member = await browser.Browser.SignInAsync(app, "member@acme.test", _screen);
         await member.GetByText("zapier-job-sync").WaitForAsync();
         await Shot(member, "08-member-read-only");
     }
 
-    [Fact]
-    public async Task SetupPage_FreshInstallation_RendersAndIsCaptured()
+    [Theory]
+    [MemberData(nameof(Screens))]
+    public async Task SetupPage_FreshInstallation_RendersAndIsCaptured(string screenName)
     {
+        _screen = Screen.Named(screenName);
         var app = _app = new AppServer("Production");
         var page = await NewPageAsync(app);
         await page.GotoAsync("setup");
@@ -99,11 +119,15 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
     private async Task<IPage> NewPageAsync(AppServer app)
     {
         Directory.CreateDirectory(_folder);
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
-        return await context.NewPageAsync();
+        return await browser.Browser.NewPageAsync(app, _screen);
     }
 
-    private Task Shot(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(_folder, name + ".png") });
+    /// <summary>The viewport as a person sees it; a phone's page is captured whole, since it scrolls far.</summary>
+    private Task Shot(IPage page, string name)
+    {
+        var suffix = (_screen.IsPhone ? "-phone" : "") + (_screen.Scheme == ColorScheme.Dark ? "-dark" : "");
+        return page.ScreenshotAsync(new() { Path = Path.Combine(_folder, name + suffix + ".png"), FullPage = _screen.IsPhone });
+    }
 
     public void Dispose() => _app?.Dispose();
 }

@@ -1,8 +1,6 @@
-using System.Data.Common;
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace FieldCamp.Tests.Unit.Api;
 
@@ -58,16 +56,5 @@ public class UnknownKeyFloodTests
         using var client = app.CreateClient(secret);
         var info = await client.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(key.Id, info.GetProperty("credential").GetProperty("id").GetString());
-    }
-
-    /// <summary>Holds back every command whose text contains <c>fragment</c> by <c>delay</c> before it runs.</summary>
-    private sealed class SlowCommands(string fragment, TimeSpan delay) : DbCommandInterceptor
-    {
-        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command,
-            CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            if (command.CommandText.Contains(fragment, StringComparison.Ordinal)) await Task.Delay(delay, cancellationToken);
-            return result;
-        }
     }
 }

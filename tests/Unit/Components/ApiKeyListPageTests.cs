@@ -11,7 +11,7 @@ namespace FieldCamp.Tests.Unit.Components;
 /// <summary>The API Keys page over the real app's services and the seeded demo workspace, as each role sees it.</summary>
 public sealed class ApiKeyListPageTests : MudTestContext, IDisposable
 {
-    private readonly DashboardApp _app = new();
+    private DashboardApp _app = new();
     private IRenderedComponent<MudSnackbarProvider> _snackbar = default!;
 
     // Runs after the bUnit context's async disposal, so the page is gone before the app it reads from.
@@ -132,5 +132,60 @@ public sealed class ApiKeyListPageTests : MudTestContext, IDisposable
         Assert.False(dialogs.HasTestId("revealed-secret"));
         await using var check = await _app.CreateDbContextAsync();
         Assert.False(await check.ApiKeys.AnyAsync(k => k.Name == "too-late"));
+    }
+
+    [Fact]
+    public async Task FullAccessBanner_ShowThenClear_FilterIsShownInTheToolbarAndClearedFromTheBanner()
+    {
+        var (page, _) = await RenderAsAsync("admin@acme.test");
+
+        await page.ActAsync(p => p.Find("button[aria-label='Show keys: Full access']"), e => e.ClickAsync(new MouseEventArgs()));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("Full access", page.ByTestId("active-filter").TextContent.Trim());
+            Assert.Contains("internal-admin-automation", page.Text());
+            Assert.DoesNotContain("quickbooks-sync", page.Text());
+        });
+
+        await page.ActAsync(p => p.Find("button[aria-label='Clear filter: Full access']"), e => e.ClickAsync(new MouseEventArgs()));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.False(page.HasTestId("active-filter"));
+            Assert.Contains("quickbooks-sync", page.Text());
+            Assert.Contains("internal-admin-automation", page.Text());
+        });
+    }
+
+    [Fact]
+    public async Task Render_BranchWithoutKeys_ExplainsKeysAndOffersCreateAndTheApiDocs()
+    {
+        await _app.AddDashboardServicesAsync(Context, "owner@globex.test");
+        RenderDialogProvider();
+        var page = Context.Render<ApiKeyList>();
+
+        page.WaitForAssertion(() => Assert.True(page.HasTestId("empty-state")), TimeSpan.FromSeconds(10));
+        var empty = page.ByTestId("empty-state");
+        Assert.Contains("No keys in this branch yet.", empty.TextContent);
+        Assert.Contains("lets one integration", empty.TextContent);
+        Assert.Contains(empty.QuerySelectorAll("button"), b => b.TextContent.Trim() == "Create key");
+        Assert.Equal("docs/api", empty.QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task Render_WhileTheKeysLoad_ShowsASkeletonNeverNoKeys()
+    {
+        _app.Dispose();
+        _app = new DashboardApp(new SlowCommands("FROM \"ApiKeys\"", TimeSpan.FromSeconds(1)));
+        await _app.AddDashboardServicesAsync(Context, "admin@acme.test");
+        RenderDialogProvider();
+
+        var page = Context.Render<ApiKeyList>();
+
+        page.WaitForAssertion(() => Assert.True(page.HasTestId("keys-loading")), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("No keys", page.Text());
+        page.WaitForAssertion(() => Assert.Contains("zapier-job-sync", page.Text()), TimeSpan.FromSeconds(15));
+        Assert.False(page.HasTestId("keys-loading"));
     }
 }

@@ -7,6 +7,7 @@ using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,14 @@ namespace FieldCamp.Tests.Unit.Components;
 /// </summary>
 public sealed class DashboardApp : IDisposable
 {
-    private readonly AppFactory _app = new();
+    private readonly AppFactory _app;
+
+    /// <param name="interceptors">Added to the app's database context, for tests that slow or watch its queries.</param>
+    public DashboardApp(params IInterceptor[] interceptors)
+    {
+        _app = new AppFactory();
+        _app.DbInterceptors.AddRange(interceptors);
+    }
 
     private IServiceProvider Services => _app.Services;
 
