@@ -8,6 +8,8 @@ using FieldCamp.Web.Data;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -100,15 +102,25 @@ if (app.Environment.IsDevelopment())
 }
 
 app.UseExceptionHandler();
+// A page address that matches nothing (typed, bookmarked, an old link) answers 404 with the app's own page, rendered
+// by running the request again at /not-found, instead of an empty 404 that the browser shows as its own error page.
+// Only for reading a page: the API answers with problem+json below, and a missing file or Blazor endpoint keeps its
+// plain status. It cannot go in a UseWhen branch like the API's: a branch has no routing to run the request again with.
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.Use(async (context, next) =>
+{
+    var request = context.Request;
+    if (!IsPageRequest(request) || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
+        context.Features.GetRequiredFeature<IStatusCodePagesFeature>().Enabled = false;
+    await next(context);
+});
 app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 
 // A new installation has no company yet: its pages lead to the one-time workspace setup.
-app.UseWhen(context => !ApiKeyDefaults.IsApiRequest(context.Request) && !context.Request.Path.StartsWithSegments("/health")
-        && !context.Request.Path.StartsWithSegments(FirstRun.Path) && !Path.HasExtension(context.Request.Path.Value)
-        && !context.Request.Path.StartsWithSegments("/_framework") && !context.Request.Path.StartsWithSegments("/_blazor"),
+app.UseWhen(context => IsPageRequest(context.Request) && !context.Request.Path.StartsWithSegments(FirstRun.Path),
     pages => pages.Use(async (context, next) =>
     {
         if (await context.RequestServices.GetRequiredService<FirstRun>().IsCompleteAsync()) await next(context);
@@ -129,5 +141,11 @@ app.MapFieldDataEndpoints();
 
 await app.RunAsync();
 return 0;
+
+// A request for a dashboard page: not the API, the health check, a file, or Blazor's own endpoints.
+static bool IsPageRequest(HttpRequest request) =>
+    !ApiKeyDefaults.IsApiRequest(request) && !request.Path.StartsWithSegments("/health") && !Path.HasExtension(request.Path.Value)
+    && !request.Path.StartsWithSegments("/_framework") && !request.Path.StartsWithSegments("/_content")
+    && !request.Path.StartsWithSegments("/_blazor");
 
 public partial class Program;

@@ -7,17 +7,36 @@ public sealed record Snippet(string Title, string Language, string Code);
 /// <summary>What the reveal dialog offers with a fresh secret: ready-to-paste calls, and a QR code of the key.</summary>
 public static class KeySnippets
 {
+    /// <summary>The environment variable the snippets read the key from, as in the README's "Using the API".</summary>
+    public const string KeyVariable = "FIELDCAMP_API_KEY";
+
+    /// <summary>
+    /// One snippet per client, each opening with the one line that holds the secret: an <c>export</c> to run in the
+    /// shell. The calls read the variable, so the secret stays out of shell history and out of source files.
+    /// </summary>
     public static IReadOnlyList<Snippet> For(string baseUrl, string secret)
     {
-        var url = $"{baseUrl.TrimEnd('/')}/api/v1/company-info";
+        var origin = baseUrl.TrimEnd('/');
+        var url = $"{origin}/api/v1/company-info";
+        var export = $"export {KeyVariable}={secret}";
         return
         [
-            new("curl · Bearer", "bash", $"curl {url} \\\n  -H \"Authorization: Bearer {secret}\""),
-            new("curl · X-Api-Key", "bash", $"curl {url} \\\n  -H \"X-Api-Key: {secret}\""),
+            new("curl · Bearer", "bash", $"{export}\n\ncurl {url} \\\n  -H \"Authorization: Bearer ${KeyVariable}\""),
+            new("curl · X-Api-Key", "bash", $"{export}\n\ncurl {url} \\\n  -H \"X-Api-Key: ${KeyVariable}\""),
             new("JavaScript", "javascript",
-                $"import axios from 'axios';\n\nconst fc = axios.create({{\n  baseURL: '{baseUrl.TrimEnd('/')}',\n  headers: {{ Authorization: 'Bearer {secret}' }},\n  timeout: 30_000,\n}});\n\nconst {{ data }} = await fc.get('/api/v1/company-info');\nconsole.log(data);"),
+                $"{export}   # in your shell\n\n" +
+                "// company-info.mjs, run with: node company-info.mjs\n" +
+                "import axios from 'axios';\n\n" +
+                $"const fc = axios.create({{\n  baseURL: '{origin}',\n" +
+                $"  headers: {{ Authorization: `Bearer ${{process.env.{KeyVariable}}}`, 'Content-Type': 'application/json' }},\n" +
+                "  timeout: 30_000,\n});\n\n" +
+                "const { data } = await fc.get('/api/v1/company-info');\nconsole.log(data);"),
             new("Python", "python",
-                $"import requests\n\nr = requests.get(\n    \"{url}\",\n    headers={{\"X-Api-Key\": \"{secret}\"}},\n    timeout=30,\n)\nr.raise_for_status()\nprint(r.json())"),
+                $"{export}   # in your shell\n\n" +
+                "# company_info.py, run with: python company_info.py\n" +
+                "import os, requests\n\n" +
+                $"r = requests.get(\n    \"{url}\",\n    headers={{\"X-Api-Key\": os.environ[\"{KeyVariable}\"]}},\n    timeout=30,\n)\n" +
+                "r.raise_for_status()\nprint(r.json())"),
         ];
     }
 

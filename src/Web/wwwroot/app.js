@@ -5,7 +5,9 @@ window.fieldcamp = {
       await navigator.clipboard.writeText(text);
       return;
     }
-    // Plain-HTTP installations have no async clipboard: fall back to a temporary selection.
+    // Plain-HTTP installations have no async clipboard: fall back to a temporary selection, and give the focus back
+    // to the copy button afterwards so a keyboard user stays where they were.
+    const focused = document.activeElement;
     const area = document.createElement("textarea");
     area.value = text;
     area.setAttribute("readonly", "");
@@ -13,8 +15,10 @@ window.fieldcamp = {
     area.style.opacity = "0";
     document.body.appendChild(area);
     area.select();
-    document.execCommand("copy");
+    const copied = document.execCommand("copy");
     area.remove();
+    focused?.focus();
+    if (!copied) throw new Error("The browser did not copy the text.");
   },
 
   // Calls the hosted API with a key, exactly as an integration would (no cookies).

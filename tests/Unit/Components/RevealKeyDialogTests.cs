@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using System.Text.Json;
 using Bunit;
 using FieldCamp.Domain.ApiKeys;
@@ -63,6 +65,19 @@ public sealed class RevealKeyDialogTests : MudTestContext
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
 
+    /// <summary>The path data of an icon, from a button's SVG or from a MudBlazor icon constant.</summary>
+    private static string[] IconPaths(IElement button) => IconPaths(button.QuerySelector("svg")!.InnerHtml);
+
+    private static string[] IconPaths(string svg) => [.. Regex.Matches(svg, "<path[^>]* d=\"([^\"]+)\"").Select(m => m.Groups[1].Value)];
+
+    /// <summary>What the polite live region beside a copy button says to screen readers.</summary>
+    private static string StatusNextTo(IElement button)
+    {
+        var status = button.ParentElement!;
+        while (status.QuerySelector("[role=status]") is null) status = status.ParentElement!;
+        return status.QuerySelector("[role=status]")!.TextContent;
+    }
+
     [Fact]
     public async Task Open_NewKey_ShowsTheWholeSecretAndAQrCode()
     {
@@ -78,22 +93,100 @@ public sealed class RevealKeyDialogTests : MudTestContext
     }
 
     [Theory]
-    [InlineData("curl · Bearer", "-H \"Authorization: Bearer {0}\"")]
-    [InlineData("curl · X-Api-Key", "-H \"X-Api-Key: {0}\"")]
-    [InlineData("JavaScript", "Authorization: 'Bearer {0}'")]
-    [InlineData("Python", "headers={{\"X-Api-Key\": \"{0}\"}}")]
-    public async Task SnippetTab_Selected_ShowsACallWithTheSecret(string tab, string expected)
+    [InlineData("curl · Bearer", "-H \"Authorization: Bearer $FIELDCAMP_API_KEY\"")]
+    [InlineData("curl · X-Api-Key", "-H \"X-Api-Key: $FIELDCAMP_API_KEY\"")]
+    [InlineData("JavaScript", "Authorization: `Bearer ${process.env.FIELDCAMP_API_KEY}`")]
+    [InlineData("Python", "headers={\"X-Api-Key\": os.environ[\"FIELDCAMP_API_KEY\"]}")]
+    public async Task Snippet_Chosen_ExportsTheSecretOnceAndCallsWithTheVariable(string title, string call)
     {
         await OpenAsync();
 
-        await _provider.ActAsync(p => p.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == tab), e => e.ClickAsync(new MouseEventArgs()));
+        await _provider.ClickAsync(title);
+
+        _provider.WaitForAssertion(() => Assert.Equal("true", _provider.Button(title).GetAttribute("aria-pressed")));
+        var lines = _provider.ByTestId("snippet").TextContent.Split('\n');
+        Assert.Matches($"^export FIELDCAMP_API_KEY={_secret}( |$)", lines[0]);
+        Assert.All(lines.Skip(1), line => Assert.DoesNotContain(_secret, line));
+        var code = string.Join('\n', lines.Skip(1));
+        Assert.Contains(call, code);
+        Assert.Contains("https://console.acme.test", code);
+    }
+
+    [Fact]
+    public async Task SnippetChooser_Open_OneChoicePerClientTheFirstPressed()
+    {
+        await OpenAsync();
+
+        var chooser = _provider.Find("[role=group][aria-label='Snippet']");
+        var choices = chooser.QuerySelectorAll("button");
+        Assert.Equal(["curl · Bearer", "curl · X-Api-Key", "JavaScript", "Python"], choices.Select(c => c.TextContent.Trim()));
+        Assert.Equal(["true", "false", "false", "false"], choices.Select(c => c.GetAttribute("aria-pressed")));
+        Assert.NotNull(_provider.Find("button[aria-label='Copy curl · Bearer snippet']"));
+    }
+
+    [Theory]
+    [InlineData("curl · Bearer")]
+    [InlineData("curl · X-Api-Key")]
+    [InlineData("JavaScript")]
+    [InlineData("Python")]
+    public async Task CopySnippet_Pressed_CopiesThatSnippetAndConfirmsInPlace(string title)
+    {
+        await OpenAsync();
+        await _provider.ClickAsync(title);
+        var copy = $"button[aria-label='Copy {title} snippet']";
+        _provider.WaitForElement(copy);
+
+        // The press lasts as long as the check shows: look while it does.
+        var press = _provider.ActAsync(p => p.Find(copy), e => e.ClickAsync(new MouseEventArgs()));
 
         _provider.WaitForAssertion(() =>
         {
-            var code = _provider.Find("[role=tabpanel] pre").TextContent;
-            Assert.Contains(string.Format(expected, _secret), code);
-            Assert.Contains("https://console.acme.test", code);
+            Assert.Equal(IconPaths(Icons.Material.Filled.Check), IconPaths(_provider.Find(copy)));
+            Assert.Equal("Copied", StatusNextTo(_provider.Find(copy)));
         });
+        var copied = Assert.Single(Context.JSInterop.Invocations["fieldcamp.copyText"]);
+        Assert.Equal(_provider.ByTestId("snippet").TextContent, copied.Arguments[0]);
+        Assert.Matches($"^export FIELDCAMP_API_KEY={_secret}( |\n)", (string)copied.Arguments[0]!);
+        await press;
+    }
+
+    [Fact]
+    public async Task CopyKey_Pressed_CopiesTheSecretShowsACheckThenTheCopyIconAgain()
+    {
+        await OpenAsync();
+        const string copy = "button[aria-label='Copy key']";
+        Assert.Equal(IconPaths(Icons.Material.Outlined.ContentCopy), IconPaths(_provider.Find(copy)));
+        Assert.Equal("", StatusNextTo(_provider.Find(copy)));
+
+        var press = _provider.ActAsync(p => p.Find(copy), e => e.ClickAsync(new MouseEventArgs()));
+
+        _provider.WaitForAssertion(() =>
+        {
+            Assert.Equal(IconPaths(Icons.Material.Filled.Check), IconPaths(_provider.Find(copy)));
+            Assert.Equal("Copied", StatusNextTo(_provider.Find(copy)));
+        });
+        Assert.Equal(_secret, Assert.Single(Context.JSInterop.Invocations["fieldcamp.copyText"]).Arguments[0]);
+        // The check stays for about two seconds, then the button is ready to copy again.
+        await press.WaitAsync(TimeSpan.FromSeconds(10));
+        _provider.WaitForAssertion(() =>
+        {
+            Assert.Equal(IconPaths(Icons.Material.Outlined.ContentCopy), IconPaths(_provider.Find(copy)));
+            Assert.Equal("", StatusNextTo(_provider.Find(copy)));
+        });
+    }
+
+    [Fact]
+    public async Task CopyKey_BrowserRefusesTheClipboard_SaysSoAndTheDialogStays()
+    {
+        Context.JSInterop.SetupVoid("fieldcamp.copyText", _ => true).SetException(new JSException("NotAllowedError: Write permission denied."));
+        await OpenAsync();
+
+        var press = _provider.ActAsync(p => p.Find("button[aria-label='Copy key']"), e => e.ClickAsync(new MouseEventArgs()));
+
+        _provider.WaitForAssertion(() => Assert.Equal("Could not copy. Select the text and copy it yourself.",
+            StatusNextTo(_provider.Find("button[aria-label='Copy key']"))));
+        await press;
+        Assert.Equal(_secret, _provider.ByTestId("revealed-secret").TextContent.Trim());
     }
 
     [Fact]
@@ -102,7 +195,8 @@ public sealed class RevealKeyDialogTests : MudTestContext
         var reference = await OpenAsync();
 
         Assert.Empty(_provider.FindAll("button[aria-label='Close']"));
-        Assert.Equal(["Copy key", "Test key", "Done"], _provider.FindAll("button").Select(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim()));
+        Assert.Equal(["Copy key", "curl · Bearer", "curl · X-Api-Key", "JavaScript", "Python", "Copy curl · Bearer snippet", "Test key", "Done"],
+            _provider.FindAll("button").Select(b => b.GetAttribute("aria-label") ?? b.TextContent.Trim()));
         await ClickBackdropAsync(_provider);
         await PressEscapeAsync(_provider);
 
