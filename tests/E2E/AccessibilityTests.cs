@@ -92,9 +92,9 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         await revoke.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(revoke).ToBeHiddenAsync();
 
-        //TEMP await page.GotoAsync("settings/developer/no-such-page");
-        //TEMP await page.GetByRole(AriaRole.Heading, new() { Name = "Nothing here" }).WaitForAsync();
-        //TEMP await audit.CheckAsync(page, "not found");
+        await page.GotoAsync("settings/developer/no-such-page");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Nothing here" }).WaitForAsync();
+        await audit.CheckAsync(page, "not found");
 
         var member = Track(await browser.Browser.SignInAsync(app, "member@acme.test", screen));
         await Expect(member.GetByRole(AriaRole.Link, new() { Name = "zapier-job-sync", Exact = true })).ToBeVisibleAsync();
