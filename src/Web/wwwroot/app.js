@@ -22,4 +22,16 @@ window.fieldcamp = {
     const response = await fetch(path, { headers: { Authorization: `Bearer ${key}` }, credentials: "omit", cache: "no-store" });
     return { status: response.status, body: await response.text() };
   },
+
+  // After a refused submit: brings the first invalid field in the container into view and focuses it. A field is an
+  // input marked aria-invalid, or a group marked data-invalid (the scope picker): its first enabled control takes the
+  // focus, and the group's top, with its label and error, scrolls into view.
+  focusFirstError(container) {
+    const invalid = container?.querySelector('[aria-invalid="true"], [data-invalid="true"]');
+    if (!invalid) return;
+    const isInput = invalid.matches("input, select, textarea");
+    const target = isInput ? invalid : invalid.querySelector("input:not(:disabled)") ?? invalid;
+    invalid.scrollIntoView({ block: isInput ? "center" : "start" });
+    target.focus({ preventScroll: true });
+  },
 };
