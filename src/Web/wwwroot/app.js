@@ -35,3 +35,18 @@ window.fieldcamp = {
     target.focus({ preventScroll: true });
   },
 };
+
+// Sign-in and setup pages are server-rendered forms without a circuit: their errors come with the page and would
+// stay until the next submit. Once a field is corrected (filled in, and passing the browser's own checks such as
+// type=email), its error goes; the server judges everything again on submit. One listener on the document also
+// serves pages that enhanced navigation swaps in.
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || !field.closest(".account-form")) return;
+  if (field.getAttribute("aria-invalid") !== "true" || field.value.trim() === "" || !field.checkValidity()) return;
+  field.removeAttribute("aria-invalid");
+  // The error boxes stay, empty, so the field's aria-describedby still points at them.
+  for (const id of (field.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean)) {
+    document.getElementById(id)?.querySelectorAll(".account-field-error").forEach((message) => message.remove());
+  }
+});
