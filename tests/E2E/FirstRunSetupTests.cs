@@ -66,6 +66,23 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Setup_BadSlugCorrected_ClearsTheErrorAndKeepsTheHint()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("setup");
+        await FillSetupAsync(page, slug: "Northwind Services");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        var slug = page.GetByLabel("Company slug");
+        await Expect(slug).ToHaveAttributeAsync("aria-invalid", "true");
+
+        await slug.FillAsync("northwind");
+
+        await Expect(slug).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(slug).ToHaveAccessibleDescriptionAsync("Integrations and legacy tokens name the company by it.");
+        await Expect(page.GetByText("Use 2–40 lowercase letters, digits or dashes, starting with a letter.")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Setup_WeakPassword_NamesTheRuleOnThePasswordFieldAndCreatesNothing()
     {
         var page = await NewPageAsync();

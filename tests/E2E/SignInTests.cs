@@ -41,6 +41,26 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page).ToHaveURLAsync(LoginUrl);
     }
 
+    // The page is static (no circuit): the error came with it, and goes as soon as the field holds an email.
+    [Fact]
+    public async Task SignIn_EmptyThenEmailTyped_ClearsOnlyTheEmailError()
+    {
+        var page = await NewPageAsync();
+        await SubmitSignInAsync(page, "", "");
+        var email = page.GetByLabel("Email");
+        await Expect(email).ToHaveAttributeAsync("aria-invalid", "true");
+
+        await email.PressSequentiallyAsync("member");
+        await Expect(email).ToHaveAccessibleDescriptionAsync("Enter your email."); // not an email yet
+        await email.PressSequentiallyAsync("@acme.test");
+
+        await Expect(email).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(email).ToHaveAccessibleDescriptionAsync("");
+        await Expect(page.GetByText("Enter your email.")).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("Password")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.GetByLabel("Password")).ToHaveAccessibleDescriptionAsync("Enter your password.");
+    }
+
     [Fact]
     public async Task ApiKeysPage_Unauthenticated_RedirectsToSignIn()
     {

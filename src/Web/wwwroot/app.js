@@ -26,6 +26,18 @@ window.fieldcamp = {
     const response = await fetch(path, { headers: { Authorization: `Bearer ${key}` }, credentials: "omit", cache: "no-store" });
     return { status: response.status, body: await response.text() };
   },
+
+  // After a refused submit: brings the first invalid field in the container into view and focuses it. A field is an
+  // input marked aria-invalid, or a group marked data-invalid (the scope picker): its first enabled control takes the
+  // focus, and the group's top, with its label and error, scrolls into view.
+  focusFirstError(container) {
+    const invalid = container?.querySelector('[aria-invalid="true"], [data-invalid="true"]');
+    if (!invalid) return;
+    const isInput = invalid.matches("input, select, textarea");
+    const target = isInput ? invalid : invalid.querySelector("input:not(:disabled)") ?? invalid;
+    invalid.scrollIntoView({ block: isInput ? "center" : "start" });
+    target.focus({ preventScroll: true });
+  },
 };
 
 // The person's theme choice ("light", "dark"; none means follow the device), remembered in this browser. The
@@ -56,4 +68,19 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   const target = document.getElementById(link.getAttribute("href").slice(1));
   if (target) target.focus();
+});
+
+// Sign-in and setup pages are server-rendered forms without a circuit: their errors come with the page and would
+// stay until the next submit. Once a field is corrected (filled in, and passing the browser's own checks such as
+// type=email), its error goes; the server judges everything again on submit. One listener on the document also
+// serves pages that enhanced navigation swaps in.
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || !field.closest(".account-form")) return;
+  if (field.getAttribute("aria-invalid") !== "true" || field.value.trim() === "" || !field.checkValidity()) return;
+  field.removeAttribute("aria-invalid");
+  // The error boxes stay, empty, so the field's aria-describedby still points at them.
+  for (const id of (field.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean)) {
+    document.getElementById(id)?.querySelectorAll(".account-field-error").forEach((message) => message.remove());
+  }
 });

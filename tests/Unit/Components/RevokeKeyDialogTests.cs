@@ -107,4 +107,19 @@ public sealed class RevokeKeyDialogTests : MudTestContext
         var result = await reference.Result.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(result!.Canceled);
     }
+
+    [Theory]
+    [InlineData(2, "Type zapier-job-sync to confirm")]
+    [InlineData(72, "Cancel")]
+    public async Task Open_FocusesTheFirstControlNotTheDialogFrame(int lastUsedHoursAgo, string firstControl)
+    {
+        await OpenAsync(Now.AddHours(-lastUsedHoursAgo));
+
+        // MudBlazor's focus trap moves the focus to its first focusable child instead of its frame.
+        Context.JSInterop.VerifyInvoke("mudElementRef.focusFirst");
+        Context.JSInterop.VerifyNotInvoke("Blazor._internal.domWrapper.focus");
+        var first = _provider.Find("[role=dialog] .mud-focus-trap-child-container").QuerySelector("input:not([disabled]), button:not([disabled])")!;
+        var name = first.Id is { Length: > 0 } id ? _provider.Find($"label[for='{id}']").TextContent.Trim() : first.TextContent.Trim();
+        Assert.Equal(firstControl, name);
+    }
 }

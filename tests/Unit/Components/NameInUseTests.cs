@@ -1,0 +1,69 @@
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Web.Dashboard;
+
+namespace FieldCamp.Tests.Unit.Components;
+
+/// <summary>The lookup behind the key form's warning about a name another key of the branch already has.</summary>
+public sealed class NameInUseTests : IDisposable
+{
+    private const string Admin = "admin@acme.test";
+
+    private readonly DashboardApp _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    private async Task<DashboardKeys> AdminKeysAsync() => _app.KeysFor(await _app.WorkspaceForAsync(Admin));
+
+    [Theory]
+    [InlineData("quickbooks-sync")]
+    [InlineData("QuickBooks-Sync")]
+    [InlineData("  quickbooks-sync ")]
+    public async Task NameInUseAsync_ActiveKeyInTheBranch_IsTrueWhateverTheCase(string name)
+    {
+        Assert.True(await (await AdminKeysAsync()).NameInUseAsync(name));
+    }
+
+    [Fact]
+    public async Task NameInUseAsync_NewName_IsFalse()
+    {
+        Assert.False(await (await AdminKeysAsync()).NameInUseAsync("quickbooks-sync-2"));
+    }
+
+    [Fact]
+    public async Task NameInUseAsync_RevokedKey_IsFalse()
+    {
+        var keys = await AdminKeysAsync();
+        await keys.RevokeAsync(await _app.KeyIdAsync("quickbooks-sync"));
+
+        Assert.False(await keys.NameInUseAsync("quickbooks-sync"));
+    }
+
+    [Fact]
+    public async Task NameInUseAsync_TheKeyBeingEdited_IsFalse()
+    {
+        var keys = await AdminKeysAsync();
+        var id = await _app.KeyIdAsync("quickbooks-sync");
+
+        Assert.False(await keys.NameInUseAsync("QuickBooks-Sync", exceptKeyId: id));
+        Assert.True(await keys.NameInUseAsync("zapier-job-sync", exceptKeyId: id));
+    }
+
+    [Fact]
+    public async Task NameInUseAsync_KeyOfAnotherBranch_IsFalse()
+    {
+        var workspace = await _app.WorkspaceForAsync(Admin);
+        await workspace.SwitchToAsync(workspace.Company!.Branches.Single(b => b.Name == "South").Id);
+
+        Assert.False(await _app.KeysFor(workspace).NameInUseAsync("quickbooks-sync"));
+    }
+
+    // SQLite's lower() leaves letters outside ASCII as they are; the comparison must still ignore their case.
+    [Fact]
+    public async Task NameInUseAsync_NonAsciiNameInOtherCase_IsTrue()
+    {
+        var keys = await AdminKeysAsync();
+        await keys.CreateAsync(new NewApiKey("Überweisung-Äpfel-🍎", ["invoices:read"]));
+
+        Assert.True(await keys.NameInUseAsync("überweisung-äpfel-🍎"));
+    }
+}
