@@ -23,9 +23,11 @@ public sealed record TeamMember(string Id, string Email, string DisplayName);
 
 public sealed record HourlyCount(DateTime Hour, int Requests);
 
-public sealed record KeyDetail(
-    ApiKey Key, string? OwnerEmail, IReadOnlyList<AuditEvent> Events, IReadOnlyList<ApiKeyRequest> RecentRequests,
-    IReadOnlyList<HourlyCount> RequestsPerHour);
+/// <summary>An entry of a key's history, with the owner changes naming people by e-mail rather than by user id.</summary>
+public sealed record KeyEvent(AuditEventType Type, Actor Actor, DateTime OccurredAt, IReadOnlyList<AuditChange> Changes);
+
+/// <summary>A key, its history (newest first) and its requests per hour over the last <c>Hours</c> hours.</summary>
+public sealed record KeyDetail(ApiKey Key, string? OwnerEmail, IReadOnlyList<KeyEvent> Events, int Hours, IReadOnlyList<HourlyCount> RequestsPerHour);
 
 /// <summary>The dashboard refused an action the person's role does not allow.</summary>
 public sealed class DashboardForbiddenException(string message) : Exception(message);
@@ -38,7 +40,13 @@ public sealed class DashboardForbiddenException(string message) : Exception(mess
 /// </summary>
 internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, ApiKeyManager manager, Workspace workspace, TimeProvider time)
 {
-    public const int ChartHours = 48;
+    /// <summary>The longest window of activity the key page shows; the request log keeps more.</summary>
+    public const int MaxActivityHours = 48;
+
+    /// <summary>Shown for a person who was a key's owner and whose account no longer exists.</summary>
+    public const string DeletedUser = "(deleted user)";
+
+    private const string OwnerField = "owner";
 
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -82,27 +90,56 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
             select new TeamMember(u.Id, u.Email!, u.DisplayName)).ToListAsync();
     }
 
-    public async Task<KeyDetail?> GetAsync(string keyId, CancellationToken cancellationToken = default)
+    public async Task<KeyDetail?> GetAsync(string keyId, int hours = MaxActivityHours, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope).FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
         if (key is null) return null;
-        var ownerEmail = key.OwnerId is null ? null : await db.Users.Where(u => u.Id == key.OwnerId).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
         var events = await db.AuditEvents.AsNoTracking().Where(e => e.ApiKeyId == keyId)
-            .OrderByDescending(e => e.Id).Take(100).ToListAsync(cancellationToken);
+            .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id).Take(100).ToListAsync(cancellationToken);
 
-        var now = Now;
-        var since = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(1 - ChartHours);
-        var requests = db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == keyId && r.At >= since);
-        var recent = await requests.OrderByDescending(r => r.Id).Take(50).ToListAsync(cancellationToken);
-        var perHour = await requests
+        // The audit trail stores the owner as a user id (an e-mail address can change); people read e-mails.
+        var ownerIds = events.SelectMany(e => e.Changes).Where(c => c.Field == OwnerField).SelectMany(c => new[] { c.From, c.To })
+            .Append(key.OwnerId).OfType<string>().Distinct().ToList();
+        var emails = await db.Users.Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email!, cancellationToken);
+        string? Email(string? userId) => userId is null ? null : emails.GetValueOrDefault(userId, DeletedUser);
+        var history = events.Select(e => new KeyEvent(e.Type, e.Actor, e.OccurredAt,
+            [.. e.Changes.Select(c => c.Field == OwnerField ? c with { From = Email(c.From), To = Email(c.To) } : c)])).ToList();
+
+        hours = ActivityHours(hours);
+        var since = ActivitySince(hours);
+        var perHour = await db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == keyId && r.At >= since)
             .GroupBy(r => new { r.At.Year, r.At.Month, r.At.Day, r.At.Hour })
             .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, Count = g.Sum(r => r.Count) })
             .ToListAsync(cancellationToken);
         var counts = perHour.ToDictionary(h => new DateTime(h.Year, h.Month, h.Day, h.Hour, 0, 0, DateTimeKind.Utc), h => h.Count);
-        var hours = Enumerable.Range(0, ChartHours).Select(i => since.AddHours(i))
+        var hourly = Enumerable.Range(0, hours).Select(i => since.AddHours(i))
             .Select(hour => new HourlyCount(hour, counts.GetValueOrDefault(hour))).ToList();
-        return new KeyDetail(key, ownerEmail, events, recent, hours);
+        return new KeyDetail(key, Email(key.OwnerId), history, hours, hourly);
+    }
+
+    /// <summary>One page of a key's request log in the last <paramref name="hours"/> hours, newest first.</summary>
+    public async Task<(IReadOnlyList<ApiKeyRequest> Rows, int Total)> RequestsAsync(string keyId, int hours, int page, int pageSize,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var since = ActivitySince(hours);
+        var inBranch = db.ApiKeys.InBranch(workspace.KeyScope).Where(k => k.Id == keyId);
+        var requests = db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == keyId && r.At >= since && inBranch.Any());
+        var total = await requests.CountAsync(cancellationToken);
+        // Row ids follow the order the log was written in, which is not the order the requests came in.
+        var rows = await requests.OrderByDescending(r => r.At).ThenByDescending(r => r.Id)
+            .Skip(page * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        return (rows, total);
+    }
+
+    private static int ActivityHours(int hours) => Math.Clamp(hours, 1, MaxActivityHours);
+
+    /// <summary>The start of the first whole hour of the window, so the chart's bars are whole hours ending with the current one.</summary>
+    private DateTime ActivitySince(int hours)
+    {
+        var now = Now;
+        return new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(1 - ActivityHours(hours));
     }
 
     /// <summary>

@@ -162,4 +162,33 @@ public sealed class DashboardKeysTests : IDisposable
 
         Assert.Equal(new KeyBanners(Stale: 1, ExpiringSoon: 0, NoExpiry: 1, FullAccess: 1), await keys.BannersAsync());
     }
+
+    [Fact]
+    public async Task GetAsync_OwnerWhoseAccountWasDeleted_SaysDeletedUserRatherThanAnId()
+    {
+        var keys = await KeysAsAsync(Admin);
+        var id = await _app.KeyIdAsync("quickbooks-sync");
+        await using var db = await _app.CreateDbContextAsync();
+        var memberId = await db.Users.Where(u => u.Email == Member).Select(u => u.Id).SingleAsync();
+        await keys.UpdateAsync(id, new ApiKeyUpdate(OwnerId: new Set<string?>(memberId)));
+        await db.Users.Where(u => u.Id == memberId).ExecuteDeleteAsync();
+
+        var detail = await keys.GetAsync(id);
+
+        Assert.Equal(DashboardKeys.DeletedUser, detail!.OwnerEmail);
+        var change = detail.Events[0].Changes.Single(c => c.Field == "owner");
+        Assert.Equal((Admin, DashboardKeys.DeletedUser), (change.From, change.To));
+    }
+
+    [Fact]
+    public async Task RequestsAsync_KeyOfAnotherCompany_ReturnsNothing()
+    {
+        var id = await _app.KeyIdAsync("quickbooks-sync");
+        Assert.NotEqual(0, (await (await KeysAsAsync(Member)).RequestsAsync(id, 48, page: 0, pageSize: 10)).Total);
+
+        var (rows, total) = await (await KeysAsAsync("owner@globex.test")).RequestsAsync(id, 48, page: 0, pageSize: 10);
+
+        Assert.Empty(rows);
+        Assert.Equal(0, total);
+    }
 }
