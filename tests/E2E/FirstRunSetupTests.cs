@@ -120,7 +120,7 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API keys", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch branch" })).ToHaveAccessibleNameAsync("Branch: Seattle of Northwind Field Services. Switch branch");
         await Expect(page.GetByText("No keys in this branch yet.")).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true }).First).ToBeVisibleAsync();
 
         // The dashboard no longer leads to setup: the home page opens Settings → Developer → API Keys.
         await page.GotoAsync("");

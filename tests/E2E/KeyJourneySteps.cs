@@ -21,7 +21,8 @@ internal static class KeyJourneySteps
     /// </summary>
     public static async Task<string> CreateKeyAsync(this IPage page, string name, string preset = "Read-only analytics")
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true }).ClickAsync();
+        // The page header's button; an empty branch repeats it in its explanation.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true }).First.ClickAsync();
         var form = page.GetByRole(AriaRole.Dialog, new() { Name = "Create API key" });
         await form.GetByLabel("Name").FillAsync(name);
         await form.GetByRole(AriaRole.Button, new() { Name = preset, Exact = true }).ClickAsync();

@@ -98,8 +98,8 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
     {
         var page = await SignInAsOwnerAsync();
 
-        await page.GetByLabel("Account").GetByRole(AriaRole.Button).ClickAsync();
-        var signOut = page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Account", Exact = true }).ClickAsync();
+        var signOut = page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out", Exact = true });
         await Expect(signOut).ToBeVisibleAsync();
         await signOut.ClickAsync();
 

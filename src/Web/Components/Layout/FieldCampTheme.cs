@@ -25,7 +25,6 @@ internal static class FieldCampTheme
             Info = "#1a5fb4",
             Error = "#b3261e",
             TextSecondary = "#56626a",
-            // Breadcrumb steps without a page of their own are drawn as disabled: they must still be readable.
             TextDisabled = "#6b767d",
         },
         PaletteDark = new PaletteDark
