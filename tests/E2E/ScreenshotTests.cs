@@ -122,11 +122,15 @@ public sealed class ScreenshotTests(BrowserFixture browser) : IDisposable
         return await browser.Browser.NewPageAsync(app, _screen);
     }
 
-    /// <summary>The viewport as a person sees it; a phone's page is captured whole, since it scrolls far.</summary>
-    private Task Shot(IPage page, string name)
+    /// <summary>
+    /// The viewport as a person sees it. A phone's page is captured whole, since it scrolls far, except under a dialog,
+    /// which fills the phone's screen and scrolls within itself.
+    /// </summary>
+    private async Task Shot(IPage page, string name)
     {
         var suffix = (_screen.IsPhone ? "-phone" : "") + (_screen.Scheme == ColorScheme.Dark ? "-dark" : "");
-        return page.ScreenshotAsync(new() { Path = Path.Combine(_folder, name + suffix + ".png"), FullPage = _screen.IsPhone });
+        var dialogOpen = await page.GetByRole(AriaRole.Dialog).CountAsync() > 0;
+        await page.ScreenshotAsync(new() { Path = Path.Combine(_folder, name + suffix + ".png"), FullPage = _screen.IsPhone && !dialogOpen });
     }
 
     public void Dispose() => _app?.Dispose();
