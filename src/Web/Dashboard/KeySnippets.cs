@@ -11,8 +11,8 @@ public static class KeySnippets
     public const string KeyVariable = "FIELDCAMP_API_KEY";
 
     /// <summary>
-    /// One snippet per client, each opening with the one line that holds the secret: an <c>export</c> to run in the
-    /// shell. The calls read the variable, so the secret stays out of shell history and out of source files.
+    /// One snippet per client, each a shell command opening with the one line that holds the secret, an <c>export</c>;
+    /// the calls read the variable, so the secret stays out of the rest of the shell history and out of source files.
     /// </summary>
     public static IReadOnlyList<Snippet> For(string baseUrl, string secret)
     {
@@ -23,20 +23,21 @@ public static class KeySnippets
         [
             new("curl · Bearer", "bash", $"{export}\n\ncurl {url} \\\n  -H \"Authorization: Bearer ${KeyVariable}\""),
             new("curl · X-Api-Key", "bash", $"{export}\n\ncurl {url} \\\n  -H \"X-Api-Key: ${KeyVariable}\""),
+            // Whole shell commands, so each snippet runs as copied; the program reads the key from the environment.
             new("JavaScript", "javascript",
-                $"{export}   # in your shell\n\n" +
-                "// company-info.mjs, run with: node company-info.mjs\n" +
+                $"{export}\n\n" +
+                "node --input-type=module <<'EOF'\n" +
                 "import axios from 'axios';\n\n" +
                 $"const fc = axios.create({{\n  baseURL: '{origin}',\n" +
                 $"  headers: {{ Authorization: `Bearer ${{process.env.{KeyVariable}}}`, 'Content-Type': 'application/json' }},\n" +
                 "  timeout: 30_000,\n});\n\n" +
-                "const { data } = await fc.get('/api/v1/company-info');\nconsole.log(data);"),
+                "const { data } = await fc.get('/api/v1/company-info');\nconsole.log(data);\nEOF"),
             new("Python", "python",
-                $"{export}   # in your shell\n\n" +
-                "# company_info.py, run with: python company_info.py\n" +
+                $"{export}\n\n" +
+                "python3 - <<'EOF'\n" +
                 "import os, requests\n\n" +
                 $"r = requests.get(\n    \"{url}\",\n    headers={{\"X-Api-Key\": os.environ[\"{KeyVariable}\"]}},\n    timeout=30,\n)\n" +
-                "r.raise_for_status()\nprint(r.json())"),
+                "r.raise_for_status()\nprint(r.json())\nEOF"),
         ];
     }
 

@@ -43,7 +43,11 @@ window.fieldcamp = {
 // The person's theme choice ("light", "dark"; none means follow the device), remembered in this browser. The
 // dashboard reads it through Blazor; the static sign-in pages get it as <html data-theme> from the line below.
 window.fieldcamp.theme = {
-  get: () => localStorage.getItem("fieldcamp.theme"),
+  // Only the two known values leave the browser: anything else stored under the name means "follow the device".
+  get() {
+    const choice = localStorage.getItem("fieldcamp.theme");
+    return choice === "light" || choice === "dark" ? choice : null;
+  },
   set(choice) {
     if (choice === "light" || choice === "dark") localStorage.setItem("fieldcamp.theme", choice);
     else localStorage.removeItem("fieldcamp.theme");

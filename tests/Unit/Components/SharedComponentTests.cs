@@ -31,16 +31,20 @@ public sealed class SharedComponentTests : MudTestContext
     }
 
     [Fact]
-    public async Task Banner_ShowClicked_FiltersAndSaysShowing()
+    public async Task Banner_ShowThenClear_FiltersThenOffersToClearTheFilter()
     {
-        var shown = 0;
-        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, 2).Add(b => b.One, "is stale.").Add(b => b.Many, "are stale.").Add(b => b.OnShow, () => shown++));
+        int shown = 0, cleared = 0;
+        var cut = Context.Render<Banner>(p => p.Add(b => b.Count, 2).Add(b => b.One, "is stale.").Add(b => b.Many, "are stale.")
+            .Add(b => b.Filter, "Stale").Add(b => b.OnShow, () => shown++).Add(b => b.OnClear, () => cleared++));
+        Assert.Equal("Show keys: Stale", cut.Button("Show").GetAttribute("aria-label"));
 
         await cut.ClickAsync("Show");
         cut.Render(p => p.Add(b => b.Active, true));
-
         Assert.Equal(1, shown);
-        Assert.True(cut.HasButton("Showing"));
+
+        Assert.Equal("Clear filter: Stale", cut.Button("Clear").GetAttribute("aria-label"));
+        await cut.ClickAsync("Clear");
+        Assert.Equal(1, cleared);
     }
 
     [Fact]
