@@ -6,6 +6,7 @@
 # JWT, generates floods of bad-checksum and unknown (valid-checksum) keys, and runs wrk against:
 #   a) GET /health, no credential                      -> 200
 #   b) GET /api/v1/company-info, valid key (Bearer)    -> 200
+#   x) the same with X-Api-Key (the other header a client may send) -> 200
 #   c) GET /api/v1/company-info, legacy JWT (Bearer)   -> 200
 #   d) bad-checksum flood (distinct keys, cycled)      -> 401 invalid_key
 #   e) unknown-key flood (valid checksum, cycled)      -> 401 invalid_key
@@ -24,7 +25,8 @@
 #   BENCH_UNKNOWN_KEYS=5000         distinct valid-checksum unknown keys (scenario e)
 #   BENCH_BAD_KEYS=5000             distinct bad-checksum keys (scenario d)
 #   BENCH_FRESH_KEYS=300000         keys for scenario f; 0 skips it
-#   BENCH_HEADER=bearer             how floods and the key send the credential: bearer | x-api-key (JWTs: always bearer)
+#   BENCH_HEADER=bearer             how the floods send their keys: bearer | x-api-key (the valid key is sent both ways,
+#                                   b and x; JWTs: always bearer)
 #   BENCH_ROUNDS=1                  repeat the measured runs (a..f) this many times; the median is reported
 #   BENCH_SERVER_ENV="K=V K2=V2"    extra settings for the server and CLI (e.g. ApiKeys__Usage__MaxPendingRows=0)
 #   BENCH_KEEP=1                    keep the work folder (logs, wrk output, database) instead of deleting it
@@ -169,7 +171,8 @@ cred_header() { # the header that carries a key in the chosen mode
 ok=1
 expect "health" 200 "Healthy" /health || ok=0
 expect "no credential" 401 '"missing_credentials"' /api/v1/company-info || ok=0
-expect "valid key" 200 '"api_key"' /api/v1/company-info -H "$(cred_header "$KEY")" || ok=0
+expect "valid key, Bearer" 200 '"api_key"' /api/v1/company-info -H "Authorization: Bearer $KEY" || ok=0
+expect "valid key, X-Api-Key" 200 '"api_key"' /api/v1/company-info -H "X-Api-Key: $KEY" || ok=0
 expect "legacy JWT" 200 '"legacy_jwt"' /api/v1/company-info -H "Authorization: Bearer $JWT" || ok=0
 expect "bad-checksum key" 401 '"invalid_key"' /api/v1/company-info -H "$(cred_header "$(head -1 "$WORK/badsum.txt")")" || ok=0
 expect "unknown valid-checksum key" 401 '"invalid_key"' /api/v1/company-info -H "$(cred_header "$(head -1 "$WORK/unknown.txt")")" || ok=0
@@ -197,16 +200,16 @@ wait_idle() {
     awk -v s="$start" -v n="$(date +%s.%N)" -v b="$busy" 'BEGIN { printf "%.1f", b ? n - s - 1.0 : 0 }'
 }
 
-declare -A PATHS=([a]=/health [b]=/api/v1/company-info [c]=/api/v1/company-info [d]=/api/v1/company-info
+declare -A PATHS=([a]=/health [b]=/api/v1/company-info [x]=/api/v1/company-info [c]=/api/v1/company-info [d]=/api/v1/company-info
                   [e]=/api/v1/company-info [f]=/api/v1/company-info)
-declare -A MODES=([a]=none [b]=$HEADER_MODE [c]=bearer [d]=$HEADER_MODE [e]=$HEADER_MODE [f]=$HEADER_MODE)
-declare -A FILES=([a]=- [b]="$WORK/key.txt" [c]="$WORK/jwt.txt" [d]="$WORK/badsum.txt" [e]="$WORK/unknown.txt"
+declare -A MODES=([a]=none [b]=bearer [x]=x-api-key [c]=bearer [d]=$HEADER_MODE [e]=$HEADER_MODE [f]=$HEADER_MODE)
+declare -A FILES=([a]=- [b]="$WORK/key.txt" [x]="$WORK/key.txt" [c]="$WORK/jwt.txt" [d]="$WORK/badsum.txt" [e]="$WORK/unknown.txt"
                   [f]="$WORK/fresh.txt")
-declare -A LAYOUTS=([a]=cycle [b]=cycle [c]=cycle [d]=cycle [e]=cycle [f]=slice)
-declare -A LABELS=([a]="a) GET /health, no credential" [b]="b) company-info, valid key" [c]="c) company-info, legacy JWT"
+declare -A LAYOUTS=([a]=cycle [b]=cycle [x]=cycle [c]=cycle [d]=cycle [e]=cycle [f]=slice)
+declare -A LABELS=([a]="a) GET /health, no credential" [b]="b) company-info, key as Bearer" [x]="x) company-info, key as X-Api-Key" [c]="c) company-info, legacy JWT"
                    [d]="d) bad-checksum flood" [e]="e) unknown-key flood (cycled)" [f]="f) unknown keys, never repeated")
-declare -A EXPECT=([a]=200 [b]=200 [c]=200 [d]="401:invalid_key" [e]="401:invalid_key" [f]="401:invalid_key")
-SCENARIOS=(a b c d e)
+declare -A EXPECT=([a]=200 [b]=200 [x]=200 [c]=200 [d]="401:invalid_key" [e]="401:invalid_key" [f]="401:invalid_key")
+SCENARIOS=(a b x c d e)
 [ "$FRESH_KEYS" -gt 0 ] && SCENARIOS+=(f)
 
 declare -A RPS_ALL P50 P99 CPU_US CPU_ALL_US RSS PROBLEMS DRAIN
@@ -229,7 +232,7 @@ warm_and_check() {
     run_wrk "$s" "$WARMUP" check "$out"
     statuses=$(sed -n 's/^BENCH_STATUS //p' "$out")
     requests=$(field "$out" requests)
-    [ "$s" != b ] || KEY_REQUESTS=$((KEY_REQUESTS + requests))
+    [ "$s" != b ] && [ "$s" != x ] || KEY_REQUESTS=$((KEY_REQUESTS + requests))
     log "warm-up ${LABELS[$s]}: $requests requests, responses: $statuses"
     if [ "$statuses" != "${EXPECT[$s]}=$requests" ]; then
         note_problem "$s" "warm-up responses $statuses (expected only ${EXPECT[$s]})"
@@ -262,7 +265,7 @@ measure() { # measure SCENARIO ROUND
     DRAIN[$s]="${DRAIN[$s]:-} $drain"
     cpu2=$(server_cpu_ticks)
     CPU_ALL_US[$s]=$(awk -v t=$((cpu2 - cpu0)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }')
-    [ "$s" != b ] || KEY_REQUESTS=$((KEY_REQUESTS + requests))
+    [ "$s" != b ] && [ "$s" != x ] || KEY_REQUESTS=$((KEY_REQUESTS + requests))
     log "measured ${LABELS[$s]} (round $r): $requests requests, $(echo "${RPS_ALL[$s]}" | awk '{ print $NF }') req/s; server busy ${drain}s afterwards"
 }
 
@@ -282,7 +285,7 @@ for s in "${SCENARIOS[@]}"; do RPS[$s]=$(echo "${RPS_ALL[$s]}" | median); done
 # ---------------------------------------------------------------------------------------------------- report
 errors_500=$(grep -c -i -E 'fail:|exception' "$WORK/server.log" || true)
 echo
-echo "FieldCamp Console — authentication benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, credential header: $HEADER_MODE, rounds: $ROUNDS)"
+echo "FieldCamp Console — authentication benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, flood header: $HEADER_MODE, rounds: $ROUNDS)"
 echo
 printf '%-34s %8s %7s %7s %11s %14s %8s %7s  %s\n' "scenario" "req/s" "p50 ms" "p99 ms" "srv CPU/req" "+drain CPU/req" "drain s" "RSS MB" "responses"
 printf '%-34s %8s %7s %7s %11s %14s %8s %7s  %s\n' "--------" "-----" "------" "------" "-----------" "--------------" "-------" "------" "---------"
@@ -308,6 +311,7 @@ ratio() { # ratio LABEL NUM_SCENARIO DEN_SCENARIO TARGET
         printf "%-44s %6.3f   target >= %4.2f   %s%s\n", l, m, t, (m >= t ? "PASS" : "MISS"), (k > 1 ? "   (rounds:" each ")" : "") }'
 }
 ratio "key / health           (b / a)" b a 0.85
+ratio "X-Api-Key key / health (x / a)" x a 0.85
 ratio "key / legacy JWT       (b / c)" b c 1.00
 ratio "bad-checksum flood / key  (d / b)" d b 1.00
 ratio "unknown-key flood / key   (e / b)" e b 1.00
