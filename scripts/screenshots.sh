@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Refreshes docs/screenshots/ by walking every page and dialog of the API Keys area in headless Chromium (1280×800).
+# Refreshes docs/screenshots/: the accessibility walk captures every page and dialog of the dashboard in headless
+# Chromium, at 1280×800 and 390×844, in light and dark mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~ScreenshotTests"
+rm -f docs/screenshots/*.png
+FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~AccessibilityTests"

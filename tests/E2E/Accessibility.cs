@@ -29,9 +29,15 @@ public sealed record Screen(string Name, int Width, int Height, ColorScheme Sche
 /// <summary>
 /// Collects, over a walk through the dashboard, every WCAG 2.1 A/AA violation axe-core finds and, on a phone, every
 /// text that ends beyond the viewport's right edge; the walk then fails once with all of them, state by state.
+/// States given a shot name are also saved as screenshots, <c>05-key-detail.png</c> for the desktop in light mode and
+/// <c>05-key-detail-phone-dark.png</c> for the phone in dark mode, in the folder FIELDCAMP_SCREENSHOTS names
+/// (scripts/screenshots.sh points it at docs/screenshots), else in a temporary folder.
 /// </summary>
 public sealed class AccessibilityAudit(Screen screen)
 {
+    private static readonly string ShotFolder = Environment.GetEnvironmentVariable("FIELDCAMP_SCREENSHOTS")
+        ?? Directory.CreateTempSubdirectory("fieldcamp-shots-").FullName;
+
     private static readonly AxeRunOptions WcagRules = new()
     {
         RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
@@ -41,7 +47,7 @@ public sealed class AccessibilityAudit(Screen screen)
 
     public int StatesChecked { get; private set; }
 
-    public async Task CheckAsync(IPage page, string state)
+    public async Task CheckAsync(IPage page, string state, string? shot = null)
     {
         StatesChecked++;
         // Colours measured mid-fade (a snackbar coming in, a dialog opening) are neither state: let transitions end.
@@ -62,6 +68,19 @@ public sealed class AccessibilityAudit(Screen screen)
             if (texts.Count > 0)
                 _problems.Add($"[{screen}] {state}: {texts.Count} texts beyond the right edge: {string.Join("; ", texts.Take(8))}");
         }
+        if (shot is not null) await ShotAsync(page, shot);
+    }
+
+    /// <summary>
+    /// The viewport as a person sees it. A phone's page is captured whole, since it scrolls far, except under a dialog,
+    /// which fills the phone's screen and scrolls within itself.
+    /// </summary>
+    private async Task ShotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ShotFolder);
+        var suffix = (screen.IsPhone ? "-phone" : "") + (screen.Scheme == ColorScheme.Dark ? "-dark" : "");
+        var dialogOpen = await page.GetByRole(AriaRole.Dialog).CountAsync() > 0;
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ShotFolder, name + suffix + ".png"), FullPage = screen.IsPhone && !dialogOpen });
     }
 
     public void AssertClean() =>

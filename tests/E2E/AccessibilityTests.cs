@@ -6,7 +6,7 @@ namespace FieldCamp.Tests.E2E;
 /// <summary>
 /// Walks every page and dialog state of the dashboard on a desktop and a phone, in light and dark mode, and checks
 /// each with axe-core's WCAG 2.1 A and AA rules (no violation of any impact) and, on the phone, that no text ends
-/// beyond the viewport's right edge.
+/// beyond the viewport's right edge. The named states are also captured as screenshots (see <see cref="AccessibilityAudit"/>).
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
@@ -26,14 +26,17 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
 
         var signIn = await NewPageAsync(app, screen);
         await signIn.GotoAsync("account/login");
-        await audit.CheckAsync(signIn, "sign-in");
+        await audit.CheckAsync(signIn, "sign-in", shot: "01-sign-in");
         await signIn.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await signIn.GetByText("Enter your email.").WaitForAsync();
-        await audit.CheckAsync(signIn, "sign-in with errors");
+        await audit.CheckAsync(signIn, "sign-in with errors", shot: "01-sign-in-invalid");
 
         var page = Track(await browser.Browser.SignInAsync(app, "admin@acme.test", screen));
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "zapier-job-sync", Exact = true })).ToBeVisibleAsync();
-        await audit.CheckAsync(page, "key list with banners");
+        await audit.CheckAsync(page, "key list with banners", shot: "02-api-keys-list");
+        // One line: the app bar keeps Material's single-row height, with no title or switcher wrapping inside it.
+        var appBar = await page.Locator(".mud-appbar .mud-toolbar").BoundingBoxAsync();
+        Assert.True(appBar!.Height <= 64, $"The app bar is {appBar.Height} px high on {screen}: something in it wraps.");
 
         // Menus are opened and closed with the keyboard: Enter opens and focuses the first item, Escape closes.
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch branch" }).FocusAsync();
@@ -46,7 +49,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Account" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).WaitForAsync();
-        await audit.CheckAsync(page, "account menu open");
+        await audit.CheckAsync(page, "account menu open", shot: "02-account-menu");
         await page.Keyboard.PressAsync("Escape");
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).WaitForAsync(new() { State = WaitForSelectorState.Hidden });
 
@@ -64,51 +67,82 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         await audit.CheckAsync(page, "create dialog with errors");
         await form.GetByRole(AriaRole.Radio, new() { Name = "On a date" }).CheckAsync();
         await audit.CheckAsync(page, "create dialog with a date field");
+        await form.GetByRole(AriaRole.Textbox, new() { Name = "Last day the key works (UTC)" }).ClickAsync();
+        var calendar = page.GetByRole(AriaRole.Dialog, new() { Name = "Last day the key works (UTC)" });
+        await Expect(calendar).ToBeVisibleAsync();
+        await audit.CheckAsync(page, "date picker open");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(calendar).ToBeHiddenAsync();
+        if (screen.IsPhone) await AssertFillsTheScreenAsync(form, screen);
 
         await form.GetByLabel("Name").FillAsync(KeyJourneySteps.UniqueKeyName("audit"));
         await form.GetByRole(AriaRole.Button, new() { Name = "Accounting sync", Exact = true }).ClickAsync();
         await form.GetByRole(AriaRole.Radio, new() { Name = "90 days" }).CheckAsync();
+        await Expect(form.GetByTestId("scopes-error")).ToHaveCountAsync(0);
+        await audit.CheckAsync(page, "create dialog filled in", shot: "03-create-key-dialog");
         await form.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true }).ClickAsync();
         await page.GetByTestId("revealed-secret").WaitForAsync();
-        await audit.CheckAsync(page, "one-time reveal");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test key" }).ClickAsync();
+        await page.GetByTestId("test-key-result").WaitForAsync();
+        await audit.CheckAsync(page, "one-time reveal, tested", shot: "04-reveal-key-dialog");
         await page.DismissRevealAsync();
+        // The "Created …" notice would sit over the next pages.
+        var notice = page.Locator(".mud-snackbar");
+        await notice.GetByRole(AriaRole.Button).ClickAsync();
+        await notice.WaitForAsync(new() { State = WaitForSelectorState.Detached });
 
         await page.GetByRole(AriaRole.Link, new() { Name = "quickbooks-sync", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "quickbooks-sync", Level = 1 }).WaitForAsync();
-        await page.Locator(".activity-chart svg").First.WaitForAsync();
-        await audit.CheckAsync(page, "key detail");
+        await page.Locator(".activity-chart svg path.mud-chart-bar").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await audit.CheckAsync(page, "key detail", shot: "05-key-detail");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit", Exact = true }).ClickAsync();
         var edit = page.GetByRole(AriaRole.Dialog, new() { Name = "Edit quickbooks-sync" });
         await Expect(edit).ToBeVisibleAsync();
-        await audit.CheckAsync(page, "edit dialog");
+        await audit.CheckAsync(page, "edit dialog", shot: "06-edit-key-dialog");
         await edit.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(edit).ToBeHiddenAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
         var revoke = page.GetByRole(AriaRole.Dialog, new() { Name = "Revoke quickbooks-sync?" });
         await Expect(revoke).ToBeVisibleAsync();
-        await audit.CheckAsync(page, "revoke dialog");
+        await audit.CheckAsync(page, "revoke dialog", shot: "07-revoke-dialog");
         await revoke.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(revoke).ToBeHiddenAsync();
 
         await page.GotoAsync("settings/developer/no-such-page");
         await page.GetByRole(AriaRole.Heading, new() { Name = "Nothing here" }).WaitForAsync();
-        await audit.CheckAsync(page, "not found");
+        await audit.CheckAsync(page, "not found", shot: "09-not-found");
+
+        await page.GotoAsync("docs/api");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Using the API", Level = 1 }).WaitForAsync();
+        await audit.CheckAsync(page, "API docs", shot: "10-api-docs");
 
         var member = Track(await browser.Browser.SignInAsync(app, "member@acme.test", screen));
         await Expect(member.GetByRole(AriaRole.Link, new() { Name = "zapier-job-sync", Exact = true })).ToBeVisibleAsync();
-        await audit.CheckAsync(member, "member's read-only list");
+        await audit.CheckAsync(member, "member's read-only list", shot: "08-member-read-only");
+
+        var empty = Track(await browser.Browser.SignInAsync(app, "owner@globex.test", screen));
+        await empty.GetByTestId("empty-state").WaitForAsync();
+        await audit.CheckAsync(empty, "a branch without keys", shot: "11-empty-branch");
 
         var fresh = Start(new AppServer("Production"));
         var setup = await NewPageAsync(fresh, screen);
         await setup.GotoAsync("setup");
-        await audit.CheckAsync(setup, "workspace setup");
+        await audit.CheckAsync(setup, "workspace setup", shot: "setup");
         await setup.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
         await setup.Locator("[aria-invalid=true]").First.WaitForAsync();
-        await audit.CheckAsync(setup, "workspace setup with errors");
+        await audit.CheckAsync(setup, "workspace setup with errors", shot: "setup-invalid");
 
         audit.AssertClean();
+    }
+
+    /// <summary>A phone's dialog is the whole screen, not a box floating over the page.</summary>
+    private static async Task AssertFillsTheScreenAsync(ILocator dialog, Screen screen)
+    {
+        var box = await dialog.BoundingBoxAsync();
+        Assert.True(box is { X: 0, Y: 0 } && box.Width == screen.Width && box.Height == screen.Height,
+            $"The dialog is {box?.Width}×{box?.Height} at ({box?.X}, {box?.Y}) on a {screen.Width}×{screen.Height} screen.");
     }
 
     private AppServer Start(AppServer app)

@@ -3,7 +3,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace FieldCamp.Tests.E2E;
 
-/// <summary>The key detail's dialogs from the keyboard: each opens on its first control, and Escape cancels it.</summary>
+/// <summary>
+/// The revoke dialog of a recently used key, from the keyboard: it opens on the typed confirmation, and Escape cancels
+/// it. (KeyboardJourneyTests covers Edit, and the revoke of an idle key, which opens on Cancel.)
+/// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class KeyDialogKeyboardTests(BrowserFixture browser) : IAsyncLifetime
 {
@@ -31,34 +34,6 @@ public sealed class KeyDialogKeyboardTests(BrowserFixture browser) : IAsyncLifet
         await page.Keyboard.PressAsync("Escape");
         await Expect(dialog).ToBeHiddenAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true })).ToBeVisibleAsync(); // still active
-    }
-
-    // zapier-job-sync has not been used for months: no typed confirmation, so the safe choice takes the focus.
-    [Fact]
-    public async Task RevokeDialog_IdleKey_OpensOnCancel()
-    {
-        var page = await OpenDetailAsync("zapier-job-sync");
-
-        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
-
-        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Revoke zapier-job-sync?" });
-        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true })).ToBeFocusedAsync();
-    }
-
-    [Fact]
-    public async Task EditDialog_OpensOnTheNameAndEscapeCancels()
-    {
-        var page = await OpenDetailAsync("zapier-job-sync");
-
-        await page.GetByRole(AriaRole.Button, new() { Name = "Edit", Exact = true }).ClickAsync();
-
-        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Edit zapier-job-sync" });
-        var name = dialog.GetByRole(AriaRole.Textbox, new() { Name = "Name" });
-        await Expect(name).ToBeFocusedAsync();
-        await name.FillAsync("renamed-but-cancelled");
-        await page.Keyboard.PressAsync("Escape");
-        await Expect(dialog).ToBeHiddenAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "zapier-job-sync", Level = 1 })).ToBeVisibleAsync();
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

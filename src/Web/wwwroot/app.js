@@ -38,31 +38,31 @@ window.fieldcamp = {
     invalid.scrollIntoView({ block: isInput ? "center" : "start" });
     target.focus({ preventScroll: true });
   },
-};
 
-// The person's theme choice ("light", "dark"; none means follow the device), remembered in this browser. The
-// dashboard reads it through Blazor; the static sign-in pages get it as <html data-theme> from the line below.
-window.fieldcamp.theme = {
-  // Only the two known values leave the browser: anything else stored under the name means "follow the device".
-  get() {
-    const choice = localStorage.getItem("fieldcamp.theme");
-    return choice === "light" || choice === "dark" ? choice : null;
-  },
-  set(choice) {
-    if (choice === "light" || choice === "dark") localStorage.setItem("fieldcamp.theme", choice);
-    else localStorage.removeItem("fieldcamp.theme");
-    window.fieldcamp.theme.mark();
-  },
-  mark() {
-    const choice = window.fieldcamp.theme.get();
-    if (choice) document.documentElement.dataset.theme = choice;
-    else delete document.documentElement.dataset.theme;
+  // Submits a form that lives outside a menu (a menu may hold only menu items), such as signing out.
+  submitForm: (id) => document.getElementById(id).requestSubmit(),
+
+  // The person's theme choice ("light", "dark"; none means follow the device), remembered in this browser. The
+  // dashboard reads it through Blazor; the static sign-in pages get it as <html data-theme> from mark(), below.
+  theme: {
+    // Only the two known values leave the browser: anything else stored under the name means "follow the device".
+    get() {
+      const choice = localStorage.getItem("fieldcamp.theme");
+      return choice === "light" || choice === "dark" ? choice : null;
+    },
+    set(choice) {
+      if (choice === "light" || choice === "dark") localStorage.setItem("fieldcamp.theme", choice);
+      else localStorage.removeItem("fieldcamp.theme");
+      window.fieldcamp.theme.mark();
+    },
+    mark() {
+      const choice = window.fieldcamp.theme.get();
+      if (choice) document.documentElement.dataset.theme = choice;
+      else delete document.documentElement.dataset.theme;
+    },
   },
 };
 window.fieldcamp.theme.mark();
-
-// Submits a form that lives outside a menu (a menu may hold only menu items), such as signing out.
-window.fieldcamp.submitForm = (id) => document.getElementById(id).requestSubmit();
 
 // "Skip to content" moves keyboard focus, not only the scroll position, and leaves the address alone (a plain
 // #fragment would resolve against <base href="/"> and leave the page).
