@@ -60,7 +60,7 @@ public sealed class CreateDialogValidationTests(BrowserFixture browser) : IAsync
         var (page, dialog) = await OpenCreateDialogAsync();
 
         await dialog.GetByRole(AriaRole.Textbox, new() { Name = "Name" }).FillAsync("QuickBooks-Sync");
-        await Expect(dialog.GetByTestId("name-warning")).ToHaveTextAsync("Another key in this branch is already named QuickBooks-Sync.");
+        await Expect(dialog.GetByTestId("name-warning")).ToHaveTextAsync("Another key in this branch is already named quickbooks-sync.");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true }).ClickAsync();
 
         // The scope error sits below the fold of the dialog: it is brought into view, with the focus on the first box.

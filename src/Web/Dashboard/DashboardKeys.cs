@@ -143,13 +143,13 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
     }
 
     /// <summary>
-    /// Whether another key of this branch that is not revoked already has this name, ignoring case. Two keys may
-    /// share a name (the form only warns), so this is advice, not a rule.
+    /// The name, as that key spells it, of another key of this branch that is not revoked and has this name ignoring
+    /// case; null when there is none. Two keys may share a name (the form only warns), so this is advice, not a rule.
     /// </summary>
-    public async Task<bool> NameInUseAsync(string name, string? exceptKeyId = null, CancellationToken cancellationToken = default)
+    public async Task<string?> NameInUseAsync(string name, string? exceptKeyId = null, CancellationToken cancellationToken = default)
     {
         name = name.Trim();
-        if (name.Length == 0) return false;
+        if (name.Length == 0) return null;
         // Case is compared here, not in SQL, where SQLite's lower() folds only ASCII letters ("Äpfel" would miss
         // "äpfel"). The database narrows the candidates to names as long in characters, which case never changes.
         var length = name.EnumerateRunes().Count();
@@ -157,7 +157,7 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         var candidates = await db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope)
             .Where(k => k.RevokedAt == null && k.Id != exceptKeyId && k.Name.Length == length)
             .Select(k => k.Name).ToListAsync(cancellationToken);
-        return candidates.Contains(name, StringComparer.OrdinalIgnoreCase);
+        return candidates.FirstOrDefault(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase));
     }
 
     public async Task<(ApiKey Key, string Secret)> CreateAsync(NewApiKey spec)

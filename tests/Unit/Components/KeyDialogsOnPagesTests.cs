@@ -100,7 +100,7 @@ public sealed class KeyDialogsOnPagesTests : MudTestContext, IDisposable
 
         await dialogs.TypeAsync("Name", "QuickBooks-Sync");
 
-        dialogs.WaitForAssertion(() => Assert.Equal("Another key in this branch is already named QuickBooks-Sync.",
+        dialogs.WaitForAssertion(() => Assert.Equal("Another key in this branch is already named quickbooks-sync.",
             dialogs.ByTestId("name-warning").TextContent.Trim()), Patience);
         await dialogs.ClickAsync("Accounting sync");
         await dialogs.ClickAsync("Create key");

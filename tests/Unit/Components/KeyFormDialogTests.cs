@@ -38,7 +38,7 @@ public sealed class KeyFormDialogTests : MudTestContext
             { d => d.IsEdit, isEdit },
             { d => d.CompanyName, "Acme Field Services" },
             { d => d.SharedLimit, 600 },
-            { d => d.NameInUse, name => { _namesLookedUp.Add(name); return Task.FromResult(NamesInUse.Contains(name, StringComparer.OrdinalIgnoreCase)); } },
+            { d => d.NameInUse, name => { _namesLookedUp.Add(name); return Task.FromResult(NamesInUse.FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase))); } },
         });
 
     /// <summary>
@@ -404,7 +404,7 @@ public sealed class KeyFormDialogTests : MudTestContext
 
         await TypeNameAsync("QuickBooks-Sync");
 
-        _provider.WaitForAssertion(() => Assert.Equal("Another key in this branch is already named QuickBooks-Sync.",
+        _provider.WaitForAssertion(() => Assert.Equal("Another key in this branch is already named quickbooks-sync.",
             _provider.ByTestId("name-warning").TextContent.Trim()), TimeSpan.FromSeconds(5));
         Assert.Equal("status", _provider.ByTestId("name-warning").ParentElement!.GetAttribute("role")); // read out as it appears
         await ChoosePresetAsync("Accounting sync");

@@ -18,52 +18,52 @@ public sealed class NameInUseTests : IDisposable
     [InlineData("quickbooks-sync")]
     [InlineData("QuickBooks-Sync")]
     [InlineData("  quickbooks-sync ")]
-    public async Task NameInUseAsync_ActiveKeyInTheBranch_IsTrueWhateverTheCase(string name)
+    public async Task NameInUseAsync_ActiveKeyInTheBranch_GivesItsNameWhateverTheCase(string name)
     {
-        Assert.True(await (await AdminKeysAsync()).NameInUseAsync(name));
+        Assert.Equal("quickbooks-sync", await (await AdminKeysAsync()).NameInUseAsync(name));
     }
 
     [Fact]
-    public async Task NameInUseAsync_NewName_IsFalse()
+    public async Task NameInUseAsync_NewName_IsNull()
     {
-        Assert.False(await (await AdminKeysAsync()).NameInUseAsync("quickbooks-sync-2"));
+        Assert.Null(await (await AdminKeysAsync()).NameInUseAsync("quickbooks-sync-2"));
     }
 
     [Fact]
-    public async Task NameInUseAsync_RevokedKey_IsFalse()
+    public async Task NameInUseAsync_RevokedKey_IsNull()
     {
         var keys = await AdminKeysAsync();
         await keys.RevokeAsync(await _app.KeyIdAsync("quickbooks-sync"));
 
-        Assert.False(await keys.NameInUseAsync("quickbooks-sync"));
+        Assert.Null(await keys.NameInUseAsync("quickbooks-sync"));
     }
 
     [Fact]
-    public async Task NameInUseAsync_TheKeyBeingEdited_IsFalse()
+    public async Task NameInUseAsync_TheKeyBeingEdited_IsNull()
     {
         var keys = await AdminKeysAsync();
         var id = await _app.KeyIdAsync("quickbooks-sync");
 
-        Assert.False(await keys.NameInUseAsync("QuickBooks-Sync", exceptKeyId: id));
-        Assert.True(await keys.NameInUseAsync("zapier-job-sync", exceptKeyId: id));
+        Assert.Null(await keys.NameInUseAsync("QuickBooks-Sync", exceptKeyId: id));
+        Assert.Equal("zapier-job-sync", await keys.NameInUseAsync("zapier-job-sync", exceptKeyId: id));
     }
 
     [Fact]
-    public async Task NameInUseAsync_KeyOfAnotherBranch_IsFalse()
+    public async Task NameInUseAsync_KeyOfAnotherBranch_IsNull()
     {
         var workspace = await _app.WorkspaceForAsync(Admin);
         await workspace.SwitchToAsync(workspace.Company!.Branches.Single(b => b.Name == "South").Id);
 
-        Assert.False(await _app.KeysFor(workspace).NameInUseAsync("quickbooks-sync"));
+        Assert.Null(await _app.KeysFor(workspace).NameInUseAsync("quickbooks-sync"));
     }
 
     // SQLite's lower() leaves letters outside ASCII as they are; the comparison must still ignore their case.
     [Fact]
-    public async Task NameInUseAsync_NonAsciiNameInOtherCase_IsTrue()
+    public async Task NameInUseAsync_NonAsciiNameInOtherCase_GivesItsName()
     {
         var keys = await AdminKeysAsync();
         await keys.CreateAsync(new NewApiKey("Überweisung-Äpfel-🍎", ["invoices:read"]));
 
-        Assert.True(await keys.NameInUseAsync("überweisung-äpfel-🍎"));
+        Assert.Equal("Überweisung-Äpfel-🍎", await keys.NameInUseAsync("überweisung-äpfel-🍎"));
     }
 }
