@@ -142,10 +142,12 @@ app.MapFieldDataEndpoints();
 await app.RunAsync();
 return 0;
 
-// A request for a dashboard page: not the API, the health check, a file, or Blazor's own endpoints.
+// A request for a dashboard page: not the API, the health check or Blazor's own endpoints, and not a file (an address
+// with an extension) unless a browser navigates to it, asking for HTML (/people/john.doe is a page address too).
 static bool IsPageRequest(HttpRequest request) =>
-    !ApiKeyDefaults.IsApiRequest(request) && !request.Path.StartsWithSegments("/health") && !Path.HasExtension(request.Path.Value)
+    !ApiKeyDefaults.IsApiRequest(request) && !request.Path.StartsWithSegments("/health")
     && !request.Path.StartsWithSegments("/_framework") && !request.Path.StartsWithSegments("/_content")
-    && !request.Path.StartsWithSegments("/_blazor");
+    && !request.Path.StartsWithSegments("/_blazor")
+    && (!Path.HasExtension(request.Path.Value) || request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal));
 
 public partial class Program;

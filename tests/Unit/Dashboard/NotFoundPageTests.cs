@@ -26,6 +26,21 @@ public partial class NotFoundPageTests(AppFactory app) : IClassFixture<AppFactor
         Assert.Contains("<a href=\"account/login\"", html, StringComparison.Ordinal);
     }
 
+    // A browser navigating asks for HTML; a dot in the address does not make it a file.
+    [Theory]
+    [InlineData("/people/john.doe")]
+    [InlineData("/docs/api.html")]
+    public async Task UnknownPageWithADot_BrowserNavigation_404WithTheNothingHerePage(string path)
+    {
+        using var http = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Contains("Nothing here", await ExpectPageAsync(response), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task UnknownPage_SignedIn_404WithTheNothingHerePageAndALinkBackToApiKeys()
     {
