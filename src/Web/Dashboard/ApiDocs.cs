@@ -1,3 +1,4 @@
+using System.Net;
 using Markdig;
 
 namespace FieldCamp.Web.Dashboard;
@@ -12,10 +13,15 @@ public static class ApiDocs
 
     private const string FirstHeading = "## Using the API";
 
+    /// <summary>Where the README's examples send their requests: the address its set-up command starts the app on.</summary>
+    private const string ReadmeAddress = "http://localhost:5080";
+
     private static readonly Lazy<string> Section = new(() => Markdown.ToHtml(ReadSection(),
         new MarkdownPipelineBuilder().UseAdvancedExtensions().Build()));
 
-    public static string Html => Section.Value;
+    /// <summary>The section with the README's example address replaced by this server's own (encoded: it goes into HTML).</summary>
+    public static string For(string baseUri) =>
+        Section.Value.Replace(ReadmeAddress, WebUtility.HtmlEncode(baseUri.TrimEnd('/')), StringComparison.Ordinal);
 
     private static string ReadSection()
     {
