@@ -75,7 +75,9 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(calendar).ToBeHiddenAsync();
         if (screen.IsPhone) await AssertFillsTheScreenAsync(form, screen);
 
-        await form.GetByLabel("Name").FillAsync(KeyJourneySteps.UniqueKeyName("audit"));
+        // The longest name a key may have: the list must still fit its card.
+        var longName = KeyJourneySteps.UniqueKeyName("audit").PadRight(100, 'x');
+        await form.GetByLabel("Name").FillAsync(longName);
         await form.GetByRole(AriaRole.Button, new() { Name = "Accounting sync", Exact = true }).ClickAsync();
         await form.GetByRole(AriaRole.Radio, new() { Name = "90 days" }).CheckAsync();
         await Expect(form.GetByTestId("scopes-error")).ToHaveCountAsync(0);
@@ -90,6 +92,15 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         var notice = page.Locator(".mud-snackbar");
         await notice.GetByRole(AriaRole.Button).ClickAsync();
         await notice.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = longName })).ToBeVisibleAsync();
+        var overflow = await page.GetByTestId("keys-grid").EvaluateAsync<double>(
+            "grid => grid.querySelector('table').getBoundingClientRect().width - grid.getBoundingClientRect().width");
+        Assert.True(overflow <= 1, $"With a 100-character name the key table is {overflow} px wider than its card on {screen}.");
+        await page.GetByRole(AriaRole.Link, new() { Name = longName }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = longName, Level = 1 }).WaitForAsync();
+        await audit.CheckAsync(page, "detail of a key with a 100-character name");
+        await page.Locator(".mud-breadcrumbs").GetByRole(AriaRole.Link, new() { Name = "API Keys" }).ClickAsync();
+        await page.GetByTestId("keys-grid").WaitForAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "quickbooks-sync", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "quickbooks-sync", Level = 1 }).WaitForAsync();
