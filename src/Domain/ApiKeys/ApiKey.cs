@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using FieldCamp.Domain.Audit;
 
 namespace FieldCamp.Domain.ApiKeys;
@@ -37,6 +39,8 @@ public sealed class ApiKey
     public const int NameMaxLength = 100;
     public const int MaxRequestsPerMinute = 1_000_000;
     public const int MaxOverlapHours = 720;
+    /// <summary>The furthest expiry a key may be given, from now.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(3653);
 
     private readonly List<AuditEvent> _pendingAuditEvents = [];
 
@@ -124,6 +128,7 @@ public sealed class ApiKey
         if (update.ExpiresAt is not null) ValidateExpiry(update.ExpiresAt.Value, nowUtc, errors);
         if (update.RateLimitPerMinute is not null) ValidateRateLimit(update.RateLimitPerMinute.Value, errors);
         if (errors.Count > 0) throw new DomainValidationException(errors);
+        if (update.ExpiresAt is not null && Lengthens(ExpiresAt, update.ExpiresAt.Value)) EnsureLifeMayBeLengthened(nowUtc);
 
         var changes = new List<AuditChange>();
         if (name != Name) changes.Add(new("name", Name, name));
@@ -161,8 +166,9 @@ public sealed class ApiKey
         }
         if (options.OldKeyExpiresInHours is { } hours and (< 0 or > MaxOverlapHours))
             errors["oldKeyExpiresInHours"] = [$"Choose between 0 and {MaxOverlapHours} hours."];
-        var lifetime = ExpiresAt - CreatedAt;
-        var newExpiry = options.ExpiresAt is not null ? options.ExpiresAt.Value : nowUtc + lifetime;
+        // By default the replacement gets the lifetime the old key was given, never more than the maximum.
+        var lifetime = ExpiresAt - CreatedAt is { } given && given < MaxLifetime ? given : MaxLifetime;
+        var newExpiry = options.ExpiresAt is not null ? options.ExpiresAt.Value : ExpiresAt is null ? null : nowUtc + lifetime;
         ValidateExpiry(newExpiry, nowUtc, errors);
         if (errors.Count > 0) throw new DomainValidationException(errors);
 
@@ -226,13 +232,39 @@ public sealed class ApiKey
         if (RevokedAt is not null) throw new DomainException("This key is revoked and can no longer be changed.");
     }
 
+    /// <summary>
+    /// A key that has expired or was replaced stays that way: giving it a later (or no) expiry would bring a
+    /// retired credential back to life. Shortening is always allowed.
+    /// </summary>
+    private void EnsureLifeMayBeLengthened(DateTime nowUtc)
+    {
+        if (ReplacedByKeyId is not null)
+            throw new DomainException($"This key was replaced by {ReplacedByKeyId}; its overlap can be shortened, never lengthened.");
+        if (!IsUsableAt(nowUtc))
+            throw new DomainException("This key has expired and cannot be brought back; create a new key instead.");
+    }
+
+    private static bool Lengthens(DateTime? current, DateTime? proposed) =>
+        current is { } end && (proposed is null || proposed > end);
+
     private static string ValidName(string? name, Dictionary<string, string[]> errors)
     {
         var trimmed = name?.Trim() ?? "";
         if (trimmed.Length is 0 or > NameMaxLength)
             errors["name"] = [$"Give the key a name of 1 to {NameMaxLength} characters, after the integration that uses it."];
+        else if (HasHiddenCharacters(trimmed))
+            errors["name"] = ["Key names cannot hold control or invisible characters (such as a zero-width space or a right-to-left override)."];
         return trimmed;
     }
+
+    /// <summary>
+    /// Control and formatting characters (null, zero-width space, bidirectional overrides) and broken surrogates
+    /// print as nothing or reorder the text around them, so one name could pass for another.
+    /// </summary>
+    private static bool HasHiddenCharacters(string name) =>
+        name.EnumerateRunes().Any(r => r == Rune.ReplacementChar // what a lone surrogate decodes to
+            || Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format
+                or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
 
     private static IReadOnlyList<string> ValidScopes(IEnumerable<string>? scopes, Dictionary<string, string[]> errors)
     {
@@ -244,6 +276,7 @@ public sealed class ApiKey
     private static void ValidateExpiry(DateTime? expiresAt, DateTime nowUtc, Dictionary<string, string[]> errors)
     {
         if (expiresAt <= nowUtc) errors["expiresAt"] = ["The expiry must be in the future."];
+        else if (expiresAt - nowUtc > MaxLifetime) errors["expiresAt"] = ["The expiry must be within 10 years."];
     }
 
     private static void ValidateRateLimit(int? requestsPerMinute, Dictionary<string, string[]> errors)

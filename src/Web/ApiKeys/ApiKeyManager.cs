@@ -8,9 +8,12 @@ using Microsoft.EntityFrameworkCore;
 namespace FieldCamp.Web.ApiKeys;
 
 /// <summary>A key tried to grant scopes it does not hold itself.</summary>
-public sealed class ScopeEscalationException(IReadOnlyList<string> scopes)
-    : DomainException($"A key cannot grant scopes it does not hold itself: {string.Join(", ", scopes)}.")
+public sealed class ScopeEscalationException(IReadOnlyList<string> scopes, string message)
+    : DomainException(message)
 {
+    public ScopeEscalationException(IReadOnlyList<string> scopes)
+        : this(scopes, $"A key cannot grant scopes it does not hold itself: {string.Join(", ", scopes)}.") { }
+
     public IReadOnlyList<string> Scopes { get; } = scopes;
 }
 
@@ -44,6 +47,7 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await FindAsync(db, scope, keyId, cancellationToken);
         if (key is null) return null;
+        EnsureWithinGrantor(grantorScopes, key);
         var before = key.Scopes;
         key.Update(update, actor, Now);
         EnsureGrantable(grantorScopes, key.Scopes.Except(before));
@@ -58,6 +62,7 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await FindAsync(db, scope, keyId, cancellationToken);
         if (key is null) return null;
+        EnsureWithinGrantor(grantorScopes, key);
         var (replacement, secret) = key.Rotate(options, actor, Now);
         EnsureGrantable(grantorScopes, replacement.Scopes);
         db.ApiKeys.Add(replacement);
@@ -102,6 +107,19 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         if (grantorScopes is null) return;
         var beyond = Scopes.NotGrantableBy(grantorScopes, granted);
         if (beyond.Count > 0) throw new ScopeEscalationException(beyond);
+    }
+
+    /// <summary>
+    /// A key may change or rotate only keys it could have created itself; otherwise a key holding
+    /// <c>api-keys:manage</c> and little else could extend or re-mint a broader key. Revoking stays allowed.
+    /// </summary>
+    private static void EnsureWithinGrantor(IReadOnlyList<string>? grantorScopes, ApiKey key)
+    {
+        if (grantorScopes is null) return;
+        var beyond = Scopes.NotGrantableBy(grantorScopes, key.Scopes);
+        if (beyond.Count > 0)
+            throw new ScopeEscalationException(beyond,
+                $"This key can only change keys whose scopes lie within its own; {key.Id} also holds {string.Join(", ", beyond)}.");
     }
 
     private static async Task EnsureOwnerIsMemberAsync(AppDbContext db, string companyId, string? ownerId, CancellationToken cancellationToken)

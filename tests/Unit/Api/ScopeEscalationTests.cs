@@ -106,15 +106,15 @@ public class ScopeEscalationTests(AppFactory app) : IClassFixture<AppFactory>
     }
 
     [Fact]
-    public async Task RotateKey_NarrowedToScopesTheCallerHolds_201()
+    public async Task RotateKey_BroaderThanTheCaller_403EvenWhenNarrowedToScopesTheCallerHolds()
     {
         using var client = await ManagerAsync("clients:read");
         var target = await app.CreateKeyAsync(scopes: ["clients:read", "jobs:write"]);
 
-        var rotated = await client.PostAsync($"{Keys}/{target.Id}/rotate", Http.Json(new { scopes = new[] { "clients:read" } }))
-            .ExpectAsync(HttpStatusCode.Created);
+        var problem = await client.PostAsync($"{Keys}/{target.Id}/rotate", Http.Json(new { scopes = new[] { "clients:read" } }))
+            .ExpectProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
 
-        Assert.Equal(["clients:read"], rotated.GetProperty("scopes").Strings());
+        Assert.Equal(["jobs:write"], problem.GetProperty("missingScopes").Strings());
     }
 
     [Fact]
