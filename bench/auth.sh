@@ -135,8 +135,8 @@ stop_server
 start_server Production
 
 # ---------------------------------------------------------------------------------------------------- credentials
-log "minting a key with the CLI (apikey create --company acme --name bench --scopes '*')"
-KEY=$(cd "$APP" && env "${SERVER_ENV[@]}" dotnet FieldCamp.Web.dll apikey create --company acme --name bench --scopes "*" \
+log "minting a key with the CLI (apikey create --company acme --name bench --scopes '*' --expires-in-days 90: responses carry its expiry header)"
+KEY=$(cd "$APP" && env "${SERVER_ENV[@]}" dotnet FieldCamp.Web.dll apikey create --company acme --name bench --scopes "*" --expires-in-days 90 \
     2>"$WORK/cli.err") || { cat "$WORK/cli.err" >&2; die "apikey create failed"; }
 KEY=$(printf '%s' "$KEY" | tr -d '[:space:]')
 # Cross-checks this script's checksum code against the server's: the CLI key must pass it.

@@ -101,6 +101,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyRevoked]);
         if (key.ExpiresAt <= TimeProvider.GetUtcNow().UtcDateTime)
             return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyExpired]);
+        if (key.ExpiresAtHeader.Count > 0) Response.Headers[ApiKeyDefaults.ExpiresAtHeader] = key.ExpiresAtHeader;
         return Record(key, authenticated: true, key.Success);
     }
 

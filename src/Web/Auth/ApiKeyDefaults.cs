@@ -9,6 +9,8 @@ public static class ApiKeyDefaults
     public static bool IsApiRequest(HttpRequest request) => request.Path.StartsWithSegments("/api");
     public const string ApiKeyHeader = "X-Api-Key";
     public const string Realm = "fieldcamp";
+    /// <summary>On every response to a request made with a key that expires: when it does, so integrations can warn their team.</summary>
+    public const string ExpiresAtHeader = "FieldCamp-Key-Expires-At";
 
     public const string ScopeClaim = "scope";              // one claim per effective scope (implications expanded)
     public const string GrantedScopeClaim = "fc:granted";  // one claim per scope as granted, for display
