@@ -81,8 +81,8 @@ public class RevocationAndExpiryTimingTests
     {
         var time = new ShiftedClock();
         using var app = new AppFactory { Clock = time };
-        var admin = await app.CreateKeyAsync(scopes: ["api-keys:manage"]);
         var key = await app.CreateKeyAsync(expiresAt: DateTime.UtcNow.AddHours(1));
+        var admin = await app.CreateKeyAsync(scopes: ["api-keys:manage", .. key.Scopes]);
         using var adminClient = app.CreateClient(admin.Secret);
         using var client = app.CreateClient(key.Secret);
         await client.GetAsync("/api/v1/clients").ExpectAsync(HttpStatusCode.OK);
