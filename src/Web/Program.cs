@@ -5,6 +5,7 @@ using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Notices;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -59,6 +60,9 @@ services.AddSingleton<LegacyJwtValidator>();
 
 services.AddSingleton<UsageRecorder>();
 services.AddHostedService<UsageWriter>();
+services.Configure<NoticeOptions>(builder.Configuration.GetSection(NoticeOptions.Section));
+services.AddSingleton<NoticeScheduler>();
+services.AddHostedService(provider => provider.GetRequiredService<NoticeScheduler>());
 
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
@@ -89,6 +93,7 @@ services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimit
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
+services.AddScoped<NoticeBoard>();
 
 var app = builder.Build();
 

@@ -60,5 +60,7 @@ public sealed class ApiKeyRequest
     public int Status { get; set; }
     public string? Ip { get; set; }
     public string? UserAgent { get; set; }
+    /// <summary>The Origin header a browser sent, when it did.</summary>
+    public string? Origin { get; set; }
     public int Count { get; set; } = 1;
 }

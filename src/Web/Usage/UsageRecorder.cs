@@ -23,7 +23,8 @@ public sealed class UsageOptions
 
 /// <summary>What one request log row stands for: requests with a key, alike in all of this, within one second.</summary>
 internal readonly record struct RequestKind(
-    string KeyId, long Second, string Method, string Path, int Status, IPAddress? Ip, string? UserAgent, bool Authenticated);
+    string KeyId, long Second, string Method, string Path, int Status, IPAddress? Ip, string? UserAgent, bool Authenticated,
+    string? Origin);
 
 /// <summary>A row of the request log as the writer takes it: the kind, how many requests, the first and the last.</summary>
 internal readonly record struct RequestTally(RequestKind Kind, int Count, DateTime First, DateTime Last);
@@ -57,7 +58,9 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
             // The connection feature itself: context.Connection would build a wrapper around it for every request.
             context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress,
             Truncate(request.Headers.UserAgent.ToString()),
-            authenticated);
+            authenticated,
+            // Browsers send Origin on cross-origin calls: the key sits in a web page, where anyone can read it.
+            request.Headers.Origin is { Count: > 0 } origin ? Truncate(origin.ToString()) : null);
 
         while (true)
         {

@@ -57,12 +57,14 @@ internal sealed class UsageWriter(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await ExecuteForEachAsync(db, """
-            INSERT INTO ApiKeyRequests (ApiKeyId, At, Method, Path, Status, Ip, UserAgent, Count)
-            VALUES (@keyId, @at, @method, @path, @status, @ip, @userAgent, @count)
+            INSERT INTO ApiKeyRequests (ApiKeyId, At, Method, Path, Status, Ip, UserAgent, Origin, Count)
+            VALUES (@keyId, @at, @method, @path, @status, @ip, @userAgent, @origin, @count)
             """,
-            ["@keyId", "@at", "@method", "@path", "@status", "@ip", "@userAgent", "@count"],
-            tallies.OrderBy(t => t.First).Select(t =>
-                new object?[] { t.Kind.KeyId, t.First, t.Kind.Method, t.Kind.Path, t.Kind.Status, t.Kind.Ip?.ToString(), t.Kind.UserAgent, t.Count }),
+            ["@keyId", "@at", "@method", "@path", "@status", "@ip", "@userAgent", "@origin", "@count"],
+            tallies.OrderBy(t => t.First).Select(t => new object?[]
+            {
+                t.Kind.KeyId, t.First, t.Kind.Method, t.Kind.Path, t.Kind.Status, t.Kind.Ip?.ToString(), t.Kind.UserAgent, t.Kind.Origin, t.Count,
+            }),
             cancellationToken);
 
         // Each key's latest accepted request, unless a later one is already stored.

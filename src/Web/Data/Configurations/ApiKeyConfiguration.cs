@@ -57,5 +57,6 @@ internal sealed class ApiKeyRequestConfiguration : IEntityTypeConfiguration<ApiK
         request.Property(r => r.Path).HasMaxLength(512);
         request.Property(r => r.Ip).HasMaxLength(64);
         request.Property(r => r.UserAgent).HasMaxLength(512);
+        request.Property(r => r.Origin).HasMaxLength(512);
     }
 }

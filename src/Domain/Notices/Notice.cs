@@ -1,0 +1,100 @@
+using FieldCamp.Domain.ApiKeys;
+
+namespace FieldCamp.Domain.Notices;
+
+/// <summary>Stored as numbers; never renumbered or reused.</summary>
+public enum NoticeKind
+{
+    ExpiringSoon = 1,
+    Stale = 2,
+    LeakReported = 3,
+    RotationAwaitingRevoke = 4,
+    UsedFromBrowser = 5,
+}
+
+/// <summary>
+/// Something about a key that the company's owners and admins should act on, shown in the dashboard's bell.
+/// <see cref="DedupKey"/> names the occasion (this key, this threshold, this expiry), so a notice is posted once
+/// however often, and on however many instances, the scheduler runs.
+/// </summary>
+public sealed class Notice
+{
+    private Notice() { }
+
+    public Notice(string companyId, string branchId, string apiKeyId, string keyName, NoticeKind kind, string message,
+        string dedupKey, DateTime createdAt)
+    {
+        (CompanyId, BranchId, ApiKeyId, KeyName, Kind, Message, DedupKey, CreatedAt) =
+            (companyId, branchId, apiKeyId, keyName, kind, message, dedupKey, createdAt);
+    }
+
+    public long Id { get; private set; }
+    public string CompanyId { get; private set; } = "";
+    public string BranchId { get; private set; } = "";
+    public string ApiKeyId { get; private set; } = "";
+    /// <summary>The key's name when the notice was posted.</summary>
+    public string KeyName { get; private set; } = "";
+    public NoticeKind Kind { get; private set; }
+    public string Message { get; private set; } = "";
+    public string DedupKey { get; private set; } = "";
+    public DateTime CreatedAt { get; private set; }
+}
+
+/// <summary>That one person has read one notice. Reading is per person: an admin's click clears nobody else's bell.</summary>
+public sealed class NoticeRead
+{
+    private NoticeRead() { }
+
+    public NoticeRead(long noticeId, string userId, DateTime readAt) => (NoticeId, UserId, ReadAt) = (noticeId, userId, readAt);
+
+    public long NoticeId { get; private set; }
+    public string UserId { get; private set; } = "";
+    public DateTime ReadAt { get; private set; }
+}
+
+/// <summary>When a key deserves a notice, and what it says. Pure: the scheduler supplies the keys and the time.</summary>
+public static class NoticeRules
+{
+    /// <summary>Days before expiry at which a key is announced; each threshold once per expiry date.</summary>
+    public static readonly IReadOnlyList<int> ExpiryThresholdDays = [30, 14, 7, 1];
+
+    /// <summary>How far ahead the scheduler needs to look for expiring keys.</summary>
+    public static TimeSpan ExpiryHorizon => TimeSpan.FromDays(ExpiryThresholdDays[0]);
+
+    /// <summary>
+    /// The notices a live key is due now: its expiry (only the nearest threshold crossed, so a key created a week from
+    /// its expiry gets the 7-day notice, not three at once) and staleness. Replaced keys are left alone: their
+    /// rotation is under way and their end is planned.
+    /// </summary>
+    public static IEnumerable<Notice> DueFor(ApiKey key, DateTime nowUtc)
+    {
+        if (!key.IsUsableAt(nowUtc) || key.ReplacedByKeyId is not null) yield break;
+
+        if (key.ExpiresAt is { } expiresAt && expiresAt - nowUtc <= ExpiryHorizon)
+        {
+            var left = expiresAt - nowUtc;
+            var threshold = ExpiryThresholdDays.Last(days => left <= TimeSpan.FromDays(days));
+            var when = left < TimeSpan.FromDays(1) ? "within a day" : $"in {Math.Ceiling(left.TotalDays):0} days";
+            yield return new Notice(key.CompanyId, key.BranchId, key.Id, key.Name, NoticeKind.ExpiringSoon,
+                $"Expires {when}, on {expiresAt:yyyy-MM-dd HH:mm} UTC. Rotate it before then so its integration keeps working.",
+                $"expiring:{key.Id}:{threshold}:{expiresAt.Ticks}", nowUtc);
+        }
+
+        if (key.IsStaleAt(nowUtc))
+        {
+            var since = key.LastUsedAt ?? key.CreatedAt;
+            var idle = (int)(nowUtc - since).TotalDays;
+            yield return new Notice(key.CompanyId, key.BranchId, key.Id, key.Name, NoticeKind.Stale,
+                key.LastUsedAt is null
+                    ? $"Never used in the {idle} days since it was created. Revoke it if nothing needs it."
+                    : $"Not used for {idle} days. Revoke it if nothing needs it any more.",
+                $"stale:{key.Id}:{since.Ticks}", nowUtc);
+        }
+    }
+
+    /// <summary>A key sent from a web page is public to anyone who opens that page.</summary>
+    public static Notice UsedFromBrowser(ApiKey key, string origin, DateTime nowUtc) =>
+        new(key.CompanyId, key.BranchId, key.Id, key.Name, NoticeKind.UsedFromBrowser,
+            $"Used from a web browser ({origin}). A key in client-side code is public: call the API from your backend instead, and rotate this key.",
+            $"browser:{key.Id}", nowUtc);
+}
