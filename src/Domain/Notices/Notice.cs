@@ -74,7 +74,7 @@ public static class NoticeRules
         {
             var left = expiresAt - nowUtc;
             var threshold = ExpiryThresholdDays.Last(days => left <= TimeSpan.FromDays(days));
-            var when = left < TimeSpan.FromDays(1) ? "within a day" : $"in {Math.Ceiling(left.TotalDays):0} days";
+            var when = left <= TimeSpan.FromDays(1) ? "within a day" : $"in {Math.Ceiling(left.TotalDays):0} days";
             yield return new Notice(key.CompanyId, key.BranchId, key.Id, key.Name, NoticeKind.ExpiringSoon,
                 $"Expires {when}, on {expiresAt:yyyy-MM-dd HH:mm} UTC. Rotate it before then so its integration keeps working.",
                 $"expiring:{key.Id}:{threshold}:{expiresAt.Ticks}", nowUtc);

@@ -19,6 +19,9 @@ internal sealed class NoticeBoard(IDbContextFactory<AppDbContext> dbFactory, Wor
 
     public bool IsAvailable => workspace.IsLoaded && workspace.CanManageKeys;
 
+    /// <summary>Raised after this person marks notices read here, so the bell of the same circuit recounts at once.</summary>
+    public event Action? Changed;
+
     public async Task<int> UnreadCountAsync()
     {
         if (!IsAvailable) return 0;
@@ -60,6 +63,7 @@ internal sealed class NoticeBoard(IDbContextFactory<AppDbContext> dbFactory, Wor
         {
             // The same person marked them in another tab at the same moment: they are read either way.
         }
+        Changed?.Invoke();
     }
 
     private IQueryable<Notice> Unread(AppDbContext db)
