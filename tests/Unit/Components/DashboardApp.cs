@@ -1,9 +1,11 @@
 using System.Security.Claims;
 using Bunit;
+using FieldCamp.Domain.Notices;
 using FieldCamp.Web;
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Notices;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -58,9 +60,33 @@ public sealed class DashboardApp : IDisposable
         var keys = KeysFor(workspace);
         context.Services.AddSingleton(workspace);
         context.Services.AddSingleton(keys);
+        context.Services.AddSingleton(new NoticeBoard(DbFactory, workspace, Services.GetRequiredService<TimeProvider>()));
         context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
         context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
         return (workspace, keys);
+    }
+
+    /// <summary>Mints a key in a branch of Acme, as an operator would.</summary>
+    public Task<TestKey> CreateKeyAsync(string branch, string name) => _app.CreateKeyAsync(branch: branch, name: name);
+
+    /// <summary>Posts a notice about the named demo key, <paramref name="ago"/> before now, as the scheduler would.</summary>
+    public async Task<long> PostNoticeAsync(string keyName, NoticeKind kind, string message, TimeSpan ago)
+    {
+        await using var db = await CreateDbContextAsync();
+        var key = await db.ApiKeys.SingleAsync(k => k.Name == keyName);
+        var notice = new Notice(key.CompanyId, key.BranchId, key.Id, key.Name, kind, message, $"test:{Guid.NewGuid():N}",
+            Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime - ago);
+        db.Notices.Add(notice);
+        await db.SaveChangesAsync();
+        return notice.Id;
+    }
+
+    /// <summary>Removes every notice, such as those the scheduler posted for the demo keys when the app started.</summary>
+    public async Task ClearNoticesAsync()
+    {
+        await using var db = await CreateDbContextAsync();
+        await db.NoticeReads.ExecuteDeleteAsync();
+        await db.Notices.ExecuteDeleteAsync();
     }
 
     public async Task<string> KeyIdAsync(string name)
