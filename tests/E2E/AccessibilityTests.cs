@@ -129,6 +129,12 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByRole(AriaRole.Heading, new() { Name = "Using the API", Level = 1 }).WaitForAsync();
         await audit.CheckAsync(page, "API docs", shot: "10-api-docs");
 
+        // The demo's stale key was noticed when the app started.
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex(@"^Notifications, \d+ unread$") }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Notifications", Level = 1 }).WaitForAsync();
+        await page.GetByTestId("notice").First.WaitForAsync();
+        await audit.CheckAsync(page, "notifications", shot: "12-notifications");
+
         var member = Track(await browser.Browser.SignInAsync(app, "member@acme.test", screen));
         await Expect(member.GetByRole(AriaRole.Link, new() { Name = "zapier-job-sync", Exact = true })).ToBeVisibleAsync();
         await audit.CheckAsync(member, "member's read-only list", shot: "08-member-read-only");
