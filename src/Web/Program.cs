@@ -64,6 +64,7 @@ services.Configure<NoticeOptions>(builder.Configuration.GetSection(NoticeOptions
 services.AddSingleton<NoticeScheduler>();
 services.AddHostedService(provider => provider.GetRequiredService<NoticeScheduler>());
 
+services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
@@ -119,6 +120,7 @@ app.Use(async (context, next) =>
         context.Features.GetRequiredFeature<IStatusCodePagesFeature>().Enabled = false;
     await next(context);
 });
+app.UseMiddleware<UnmatchedAddressIsNotFound>();
 app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
 app.UseAuthentication();
 app.UseAuthorization();
@@ -139,7 +141,7 @@ app.MapPost("/account/logout", async (SignInManager<ApplicationUser> signIn) =>
     await signIn.SignOutAsync();
     return TypedResults.LocalRedirect("~/account/login");
 });
-app.MapHealthChecks("/health");
+app.MapHealthChecks("/health").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 app.MapCompanyInfoEndpoints();
 app.MapApiKeyEndpoints();
 app.MapFieldDataEndpoints();

@@ -42,7 +42,6 @@ internal sealed class ApiKeyAuthenticationHandler(
         .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), JsonSerializerOptions.Web));
 
     private const string ProblemJson = "application/problem+json";
-    private static readonly MediaTypeHeaderValue ProblemJsonType = new(ProblemJson);
     private static readonly string Challenge = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
 
     /// <summary>
@@ -111,16 +110,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         var code = result.Failure?.Message is { } reason && Failures.ContainsKey(reason) ? reason : AuthFailureCodes.MissingCredentials;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = Challenge;
-        // A client whose Accept header rules out JSON still gets the 401 and its challenge, just no body.
-        if (!AcceptsProblemJson(Request.Headers.Accept)) return;
+        // problem+json whatever Accept says, like every API error (see ApiProblemWriter).
         var body = FailureBodies[code];
         Response.ContentType = ProblemJson;
         Response.ContentLength = body.Length;
         await Response.Body.WriteAsync(body);
     }
-
-    private static bool AcceptsProblemJson(StringValues accept) =>
-        accept.Count == 0 || MediaTypeHeaderValue.ParseList(accept).Any(type => ProblemJsonType.IsSubsetOf(type));
 
     /// <summary>The credential after <c>Bearer </c>; null when there is no Authorization header or it carries another scheme.</summary>
     private static string? BearerCredential(StringValues authorization)

@@ -64,6 +64,19 @@ public partial class NotFoundPageTests(AppFactory app) : IClassFixture<AppFactor
     }
 
     [Theory]
+    [InlineData("POST", "/settings/nope")]
+    [InlineData("DELETE", "/foo/bar")]
+    [InlineData("PUT", "/people/john.doe")]
+    public async Task UnknownPage_AnyOtherMethod_404Not405(string method, string path)
+    {
+        using var http = app.CreateClient();
+
+        using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData("/nope.css")]
     [InlineData("/_framework/nope")]
     [InlineData("/_content/MudBlazor/nope")]
