@@ -261,10 +261,12 @@ public sealed class ApiKey
     /// Control and formatting characters (null, zero-width space, bidirectional overrides) and broken surrogates
     /// print as nothing or reorder the text around them, so one name could pass for another.
     /// </summary>
-    private static bool HasHiddenCharacters(string name) =>
-        name.EnumerateRunes().Any(r => r == Rune.ReplacementChar // what a lone surrogate decodes to
-            || Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format
-                or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
+    private static bool HasHiddenCharacters(string name) => name.EnumerateRunes().Any(IsHiddenCharacter);
+
+    public static bool IsHiddenCharacter(Rune rune) =>
+        rune == Rune.ReplacementChar // what a lone surrogate decodes to
+        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static IReadOnlyList<string> ValidScopes(IEnumerable<string>? scopes, Dictionary<string, string[]> errors)
     {

@@ -138,7 +138,7 @@ internal static class ApiKeyCommandLine
         await stdout.WriteLineAsync($"{"ID",-26} {"NAME",-28} {"BRANCH",-10} {"STATUS",-13} {"HINT",-18} {"EXPIRES",-10} {"LAST USED",-16} SCOPES");
         foreach (var k in keys)
         {
-            await stdout.WriteLineAsync($"{k.Id,-26} {Clip(k.Name, 28),-28} {Clip(names[k.BranchId], 10),-10} {k.StatusAt(now).ToApiString(),-13} " +
+            await stdout.WriteLineAsync($"{k.Id,-26} {Clip(Printable(k.Name), 28),-28} {Clip(names[k.BranchId], 10),-10} {k.StatusAt(now).ToApiString(),-13} " +
                 $"{k.Hint,-18} {k.ExpiresAt?.ToString("yyyy-MM-dd") ?? "never",-10} {k.LastUsedAt?.ToString("yyyy-MM-dd HH:mm") ?? "never",-16} {string.Join(' ', k.Scopes)}");
         }
         await stderr.WriteLineAsync($"{keys.Count} key(s).");
@@ -155,7 +155,7 @@ internal static class ApiKeyCommandLine
             return BadArguments;
         }
         await services.GetRequiredService<ApiKeyManager>().RevokeAsync(new KeyScope(key.CompanyId, key.BranchId), keyId, OperatorActor());
-        await stderr.WriteLineAsync($"Revoked {keyId} \"{key.Name}\".");
+        await stderr.WriteLineAsync($"Revoked {keyId} \"{Printable(key.Name)}\".");
         return Ok;
     }
 
@@ -190,6 +190,13 @@ internal static class ApiKeyCommandLine
     }
 
     private static Actor OperatorActor() => Actor.Operator($"command line ({Environment.UserName}@{Environment.MachineName})");
+
+    /// <summary>
+    /// A name as the terminal should see it: names stored before hidden characters were refused could otherwise move
+    /// the cursor, clear the screen or reorder the line. Each such character prints as its <c>\uXXXX</c> code.
+    /// </summary>
+    internal static string Printable(string name) =>
+        string.Concat(name.EnumerateRunes().Select(r => ApiKey.IsHiddenCharacter(r) ? $"\\u{r.Value:X4}" : r.ToString()));
 
     private static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Diagnostics;
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
@@ -114,6 +115,24 @@ public class ApiKeyCommandLineTests(CliAppFactory fixture) : IClassFixture<CliAp
         Assert.DoesNotContain(secret, listed);
         Assert.DoesNotContain(secret, stderr);
         Assert.Contains("key(s)", stderr);
+    }
+
+    [Fact]
+    public async Task List_NameStoredWithTerminalControls_PrintsThemAsCodes()
+    {
+        // Names with hidden characters are refused today; one stored before that must not drive the operator's terminal.
+        var key = await _app.CreateKeyAsync(name: AppFactory.UniqueName("cli-old"));
+        var hostile = "ok\u001b[2J\u202Eevil";
+        await using (var db = await _app.CreateDbContextAsync())
+            await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(set => set.SetProperty(k => k.Name, hostile));
+
+        var (exit, listed, _) = await RunAsync("apikey", "list", "--company", "acme");
+
+        Assert.Equal(0, exit);
+        var line = Assert.Single(listed.Split('\n'), l => l.Contains(key.Id));
+        Assert.Contains("ok\\u001B[2J\\u202Eevil", line);
+        Assert.DoesNotContain('\u001b', listed);
+        Assert.DoesNotContain('\u202E', listed);
     }
 
     [Fact]
