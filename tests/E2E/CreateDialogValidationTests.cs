@@ -54,6 +54,26 @@ public sealed class CreateDialogValidationTests(BrowserFixture browser) : IAsync
         await Expect(page.GetByTestId("keys-grid").GetByRole(AriaRole.Link)).ToHaveCountAsync(4);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("5000000")]
+    public async Task CreateDialog_LimitOutOfRange_SaysSoAndFocusesTheLimit(string typed)
+    {
+        var (page, dialog) = await OpenCreateDialogAsync();
+        await dialog.GetByRole(AriaRole.Textbox, new() { Name = "Name" }).FillAsync(KeyJourneySteps.UniqueKeyName("limit"));
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Accounting sync", Exact = true }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Switch, new() { Name = "Give this key its own rate limit" }).CheckAsync();
+        var limit = dialog.GetByLabel("Requests per minute");
+        await limit.FillAsync(typed);
+
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true }).ClickAsync();
+
+        await Expect(dialog.GetByText("Choose between 1 and 1,000,000 requests per minute.")).ToBeVisibleAsync();
+        await Expect(limit).ToBeFocusedAsync();
+        await Expect(page.GetByTestId("revealed-secret")).ToHaveCountAsync(0);
+    }
+
     [Fact]
     public async Task CreateDialog_TakenNameWithoutScope_WarnsFocusesTheScopesAndEscapeCancels()
     {

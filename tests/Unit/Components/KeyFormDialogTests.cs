@@ -132,6 +132,24 @@ public sealed class KeyFormDialogTests : MudTestContext
         AssertStillOpen(reference);
     }
 
+    // Leaving the field makes it validate itself; that must not wipe the form's message before or after the submit.
+    [Fact]
+    public async Task Submit_LimitTooHighThenFieldLeft_ShowsLimitMessageAndStaysOpen()
+    {
+        var reference = await OpenAsync();
+        await TypeNameAsync("quickbooks-sync");
+        await ChoosePresetAsync("Accounting sync");
+        await _provider.TickAsync("Give this key its own rate limit", true);
+        await _provider.ActAsync(c => c.Field("Requests per minute"), e => e.ChangeAsync(new ChangeEventArgs { Value = "5000000" }));
+        await _provider.ActAsync(c => c.Field("Requests per minute"), e => e.BlurAsync(new FocusEventArgs()));
+        _provider.WaitForAssertion(() => Assert.Contains("Choose between 1 and 1,000,000 requests per minute.", _provider.Text()));
+
+        await _provider.ClickAsync("Create key");
+
+        _provider.WaitForAssertion(() => Assert.Contains("Choose between 1 and 1,000,000 requests per minute.", _provider.Text()));
+        AssertStillOpen(reference);
+    }
+
     [Fact]
     public async Task Submit_OnADate_ClosesWithTheEndOfThatDay()
     {
