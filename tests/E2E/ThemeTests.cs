@@ -23,6 +23,36 @@ public sealed class ThemeTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Theme_DeviceInDarkMode_FullLoadNeverPaintsLight()
+    {
+        var page = await SignInAsync(Screen.DesktopDark);
+        // Every frame from the first paint on: is any visible part of the page light?
+        await page.Context.AddInitScriptAsync("""
+            window.lightFrames = 0;
+            const light = e => {
+              const m = getComputedStyle(e).backgroundColor.match(/\d+(\.\d+)?/g);
+              if (!m || (m.length === 4 && Number(m[3]) === 0)) return null; // transparent: the parent decides
+              const [r, g, b] = m.map(Number);
+              return (0.2126 * r + 0.7152 * g + 0.0722 * b) >= 128;
+            };
+            const sample = () => {
+              const layout = document.querySelector(".mud-layout");
+              const shown = layout && getComputedStyle(layout).visibility !== "hidden" ? layout : null;
+              const painted = [shown, document.body, document.documentElement].filter(Boolean).map(light).find(v => v !== null);
+              if (painted === true) window.lightFrames++;
+              if (!document.querySelector("[data-interactive]")) requestAnimationFrame(sample);
+            };
+            requestAnimationFrame(sample);
+            """);
+
+        await page.ReloadAsync();
+        await page.WaitForInteractiveAsync();
+
+        Assert.Equal(0, await page.EvaluateAsync<int>("window.lightFrames"));
+        Assert.True(await IsDarkAsync(page, "body"));
+    }
+
+    [Fact]
     public async Task Theme_ChosenInTheAccountMenu_AppliesAtOnceAndIsRemembered()
     {
         var page = await SignInAsync(Screen.Desktop);
