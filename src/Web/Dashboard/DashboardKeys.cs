@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Linq.Expressions;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
@@ -143,22 +145,26 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
     }
 
     /// <summary>
-    /// The name, as that key spells it, of another key of this branch that is not revoked and has this name ignoring
-    /// case; null when there is none. Two keys may share a name (the form only warns), so this is advice, not a rule.
+    /// The name, as that key spells it, of another key of this branch that is not revoked and whose name reads the
+    /// same; null when there is none. Two keys may share a name (the form only warns), so this is advice, not a rule.
     /// </summary>
     public async Task<string?> NameInUseAsync(string name, string? exceptKeyId = null, CancellationToken cancellationToken = default)
     {
         name = name.Trim();
         if (name.Length == 0) return null;
-        // Case is compared here, not in SQL, where SQLite's lower() folds only ASCII letters ("Äpfel" would miss
-        // "äpfel"). The database narrows the candidates to names as long in characters, which case never changes.
-        var length = name.EnumerateRunes().Count();
+        // Compared here, not in SQL: names that read the same (another case, full-width letters, a Unicode hyphen, an
+        // accent composed differently) count as the same name, which SQLite's ASCII-only lower() cannot tell.
+        var wanted = Comparable(name);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var candidates = await db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope)
-            .Where(k => k.RevokedAt == null && k.Id != exceptKeyId && k.Name.Length == length)
+            .Where(k => k.RevokedAt == null && k.Id != exceptKeyId)
             .Select(k => k.Name).ToListAsync(cancellationToken);
-        return candidates.FirstOrDefault(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase));
+        return candidates.FirstOrDefault(candidate => Comparable(candidate) == wanted);
     }
+
+    private static string Comparable(string name) =>
+        string.Concat(name.Normalize(NormalizationForm.FormKC).Select(c => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.DashPunctuation ? '-' : c))
+            .ToUpperInvariant();
 
     public async Task<(ApiKey Key, string Secret)> CreateAsync(NewApiKey spec)
     {

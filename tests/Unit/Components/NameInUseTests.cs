@@ -18,9 +18,20 @@ public sealed class NameInUseTests : IDisposable
     [InlineData("quickbooks-sync")]
     [InlineData("QuickBooks-Sync")]
     [InlineData("  quickbooks-sync ")]
+    [InlineData("ｑｕｉｃｋｂｏｏｋｓ-sync")] // full-width letters look the same on screen
+    [InlineData("quickbooks\u2010sync")] // a Unicode hyphen
     public async Task NameInUseAsync_ActiveKeyInTheBranch_GivesItsNameWhateverTheCase(string name)
     {
         Assert.Equal("quickbooks-sync", await (await AdminKeysAsync()).NameInUseAsync(name));
+    }
+
+    [Fact]
+    public async Task NameInUseAsync_SameAccentedNameComposedDifferently_IsFound()
+    {
+        var keys = await AdminKeysAsync();
+        await _app.CreateKeyAsync("North", "caf\u00e9-orders"); // é as one character
+
+        Assert.Equal("caf\u00e9-orders", await keys.NameInUseAsync("cafe\u0301-orders")); // e + combining accent
     }
 
     [Fact]
