@@ -4,6 +4,7 @@ using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
+using FieldCamp.Web.Incidents;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Usage;
@@ -63,6 +64,10 @@ services.AddHostedService<UsageWriter>();
 services.Configure<NoticeOptions>(builder.Configuration.GetSection(NoticeOptions.Section));
 services.AddSingleton<NoticeScheduler>();
 services.AddHostedService(provider => provider.GetRequiredService<NoticeScheduler>());
+services.Configure<SecretScanningOptions>(builder.Configuration.GetSection(SecretScanningOptions.Section));
+services.AddSingleton<GitHubSecretScanning>();
+services.AddSingleton<IncidentManager>();
+services.AddSingleton<LeakActivityReader>();
 
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
@@ -94,8 +99,11 @@ services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
 services.AddScoped<NoticeBoard>();
+services.AddScoped<DashboardIncidents>();
 
 var app = builder.Build();
+// A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.
+app.Services.GetRequiredService<GitHubSecretScanning>();
 
 await DatabaseSetup.MigrateAsync(app.Services);
 if (app.Environment.IsDevelopment())
@@ -143,6 +151,8 @@ app.MapHealthChecks("/health");
 app.MapCompanyInfoEndpoints();
 app.MapApiKeyEndpoints();
 app.MapFieldDataEndpoints();
+app.MapSecretScanningEndpoints();
+app.MapIncidentEndpoints();
 
 await app.RunAsync();
 return 0;
