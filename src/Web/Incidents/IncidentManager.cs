@@ -33,8 +33,22 @@ internal sealed class IncidentManager(IDbContextFactory<AppDbContext> dbFactory,
 
         var incident = Incident.Open(key, IncidentSource.Manual, actor, Now);
         db.Incidents.Add(incident);
-        db.Notices.Add(LeakNotice(incident, $"Reported as leaked by {actor.Name} and revoked. Review what it did, issue a replacement and clean up where it was stored."));
+        var notice = LeakNotice(incident, $"Reported as leaked by {actor.Name} and revoked. Review what it did, issue a replacement and clean up where it was stored.");
+        db.Notices.Add(notice);
         await SaveAndEvictAsync(db, key, cancellationToken);
+        // The other owners and admins need to hear of it; the person who reported it knows.
+        if (actor.Type == ActorType.Person)
+        {
+            db.NoticeReads.Add(new NoticeRead(notice.Id, actor.Id, Now));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Unread for them after all: a notice too many, nothing lost.
+            }
+        }
         return incident;
     }
 

@@ -197,6 +197,36 @@ public sealed class LeakResponsePageTests : MudTestContext, IDisposable
     }
 
     [Fact]
+    public async Task Page_AnotherCompanysKey_NotFoundAndNothingRevoked()
+    {
+        await _app.AddDashboardServicesAsync(Context, "owner@globex.test");
+        Context.Render<MudPopoverProvider>();
+        var acmeKey = await _app.KeyIdAsync("booking-widget-prod");
+
+        var page = Context.Render<LeakResponse>(p => p.Add(d => d.Id, acmeKey));
+
+        page.WaitForAssertion(() => Assert.Contains("No key with this id exists", page.Text()), Patience);
+        Assert.False(page.HasTestId("leak-revoke"));
+        await using var db = await _app.CreateDbContextAsync();
+        Assert.Null((await db.ApiKeys.SingleAsync(k => k.Id == acmeKey)).RevokedAt);
+    }
+
+    [Fact]
+    public async Task Step1_Revoke_NoticeUnreadForOtherAdminsNotTheReporter()
+    {
+        var (page, id) = await RenderAsync();
+        await ClickTestIdAsync(page, "leak-revoke");
+        page.WaitForAssertion(() => Assert.True(page.HasTestId("leak-activity")), Patience);
+
+        await using var db = await _app.CreateDbContextAsync();
+        var incident = (await IncidentAsync(id))!;
+        var notice = await db.Notices.SingleAsync(n => n.DedupKey == $"leak:{incident.Id}");
+        var readers = await db.NoticeReads.Where(r => r.NoticeId == notice.Id).Select(r => r.UserId).ToListAsync();
+        var adminId = await db.Users.Where(u => u.Email == Admin).Select(u => u.Id).SingleAsync();
+        Assert.Equal([adminId], readers);
+    }
+
+    [Fact]
     public async Task KeyPage_ReportLeaked_LinksToTheResponseThenListsTheIncident()
     {
         var (leak, id) = await RenderAsync("quickbooks-sync");
