@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes docs/screenshots/: the accessibility walk captures every page and dialog of the dashboard in headless
-# Chromium, at 1280×800 and 390×844, in light and dark mode.
+# Chromium, at 1280×800 and 390×844, in light and dark mode; the leaked-key walk adds its steps (leak-*.png, incidents.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -f docs/screenshots/*.png
-FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~AccessibilityTests"
+FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~AccessibilityTests|FullyQualifiedName~LeakedKeyTests"

@@ -4,6 +4,7 @@ using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
+using FieldCamp.Web.Incidents;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Usage;
@@ -63,6 +64,10 @@ services.AddHostedService<UsageWriter>();
 services.Configure<NoticeOptions>(builder.Configuration.GetSection(NoticeOptions.Section));
 services.AddSingleton<NoticeScheduler>();
 services.AddHostedService(provider => provider.GetRequiredService<NoticeScheduler>());
+services.Configure<SecretScanningOptions>(builder.Configuration.GetSection(SecretScanningOptions.Section));
+services.AddSingleton<GitHubSecretScanning>();
+services.AddSingleton<IncidentManager>();
+services.AddSingleton<LeakActivityReader>();
 
 services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -95,8 +100,11 @@ services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
 services.AddScoped<NoticeBoard>();
+services.AddScoped<DashboardIncidents>();
 
 var app = builder.Build();
+// A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.
+app.Services.GetRequiredService<GitHubSecretScanning>();
 
 await DatabaseSetup.MigrateAsync(app.Services);
 if (app.Environment.IsDevelopment())
@@ -145,6 +153,8 @@ app.MapHealthChecks("/health").WithMetadata(new HttpMethodMetadata([HttpMethods.
 app.MapCompanyInfoEndpoints();
 app.MapApiKeyEndpoints();
 app.MapFieldDataEndpoints();
+app.MapSecretScanningEndpoints();
+app.MapIncidentEndpoints();
 
 await app.RunAsync();
 return 0;

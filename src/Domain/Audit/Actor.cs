@@ -14,4 +14,6 @@ public sealed record Actor(ActorType Type, string Id, string Name, string? Ip = 
     public static Actor Person(string userId, string email, string? ip) => new(ActorType.Person, userId, email, ip);
     public static Actor Key(string keyId, string keyName, string? ip) => new(ActorType.ApiKey, keyId, keyName, ip);
     public static Actor Operator(string name) => new(ActorType.System, "cli", name);
+    /// <summary>A leak report from a secret scanner (GitHub's partner program), acted on without a person.</summary>
+    public static readonly Actor SecretScanning = new(ActorType.System, "secret-scanning", "secret scanning");
 }

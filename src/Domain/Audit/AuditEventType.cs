@@ -7,4 +7,11 @@ public enum AuditEventType
     ApiKeyUpdated = 1001,
     ApiKeyRotated = 1002,
     ApiKeyRevoked = 1003,
+
+    // Leaked-key incidents, 1200–1299.
+    IncidentOpened = 1200,
+    IncidentActivityReviewed = 1201,
+    IncidentReplacementIssued = 1202,
+    IncidentReplacementSkipped = 1203,
+    IncidentClosed = 1204,
 }

@@ -22,4 +22,7 @@ namespace FieldCamp.Web.Api;
 [JsonSerializable(typeof(Page<InvoiceDto>))]
 [JsonSerializable(typeof(ItemDto))]
 [JsonSerializable(typeof(Page<ItemDto>))]
+[JsonSerializable(typeof(List<SecretScanningLabel>))]
+[JsonSerializable(typeof(IncidentResponse))]
+[JsonSerializable(typeof(Page<IncidentResponse>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

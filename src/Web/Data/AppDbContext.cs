@@ -1,5 +1,6 @@
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
+using FieldCamp.Domain.Incidents;
 using FieldCamp.Domain.Notices;
 using FieldCamp.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -18,6 +19,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<ApiKeyRequest> ApiKeyRequests => Set<ApiKeyRequest>();
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
+    public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<Client> Clients => Set<Client>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Visit> Visits => Set<Visit>();
@@ -42,16 +44,17 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
 
     /// <summary>
     /// Saves the audit events that changed keys queued, in the same transaction as the change itself, and bumps the
-    /// version of every changed key (a concurrent change to the same key then fails with DbUpdateConcurrencyException).
+    /// version of every changed key and incident (a concurrent change to the same one then fails with DbUpdateConcurrencyException).
     /// </summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        foreach (var entry in ChangeTracker.Entries<ApiKey>().Where(e => e.State == EntityState.Modified))
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.State == EntityState.Modified && e.Entity is ApiKey or Incident))
         {
-            var version = entry.Property<int>(VersionProperty);
-            version.CurrentValue = version.OriginalValue + 1;
+            var version = entry.Property(VersionProperty);
+            version.CurrentValue = (int)version.OriginalValue! + 1;
         }
-        var events = ChangeTracker.Entries<ApiKey>().SelectMany(e => e.Entity.TakeAuditEvents()).ToList();
+        var events = ChangeTracker.Entries<ApiKey>().SelectMany(e => e.Entity.TakeAuditEvents())
+            .Concat(ChangeTracker.Entries<Incident>().SelectMany(e => e.Entity.TakeAuditEvents())).ToList();
         AuditEvents.AddRange(events);
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }

@@ -53,6 +53,10 @@ public sealed class DashboardApp : IDisposable
     internal DashboardKeys KeysFor(Workspace workspace) =>
         new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>());
 
+    internal DashboardIncidents IncidentsFor(Workspace workspace) =>
+        new(DbFactory, Services.GetRequiredService<FieldCamp.Web.Incidents.IncidentManager>(),
+            Services.GetRequiredService<FieldCamp.Web.Incidents.LeakActivityReader>(), workspace, Services.GetRequiredService<TimeProvider>());
+
     /// <summary>Registers in a bUnit context what the API Keys pages inject, as the given demo person.</summary>
     internal async Task<(Workspace Workspace, DashboardKeys Keys)> AddDashboardServicesAsync(BunitContext context, string email)
     {
@@ -61,6 +65,7 @@ public sealed class DashboardApp : IDisposable
         context.Services.AddSingleton(workspace);
         context.Services.AddSingleton(keys);
         context.Services.AddSingleton(new NoticeBoard(DbFactory, workspace, Services.GetRequiredService<TimeProvider>()));
+        context.Services.AddSingleton(IncidentsFor(workspace));
         context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
         context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
         return (workspace, keys);

@@ -1,0 +1,115 @@
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Domain.Audit;
+using FieldCamp.Domain.Incidents;
+using FieldCamp.Domain.Tenancy;
+using FieldCamp.Web.Data;
+using FieldCamp.Web.Incidents;
+using Microsoft.EntityFrameworkCore;
+
+namespace FieldCamp.Web.Dashboard;
+
+/// <summary>An incident with what its pages show beside it: the leaked key as it is now, and its replacement's name.</summary>
+public sealed record IncidentView(Incident Incident, ApiKey Key, string? ReplacementName, LeakActivity? Activity);
+
+/// <summary>
+/// What the leak pages read and do, within the workspace's current branch. Everyone in the company may read incidents
+/// (members see keys read-only too); every change re-reads the person's role first, then goes through
+/// <see cref="IncidentManager"/>, exactly like the secret scanning endpoint.
+/// </summary>
+internal sealed class DashboardIncidents(
+    IDbContextFactory<AppDbContext> dbFactory, IncidentManager manager, LeakActivityReader activity, Workspace workspace, TimeProvider time)
+{
+    public DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>The branch's incidents newest first; one key's when <paramref name="keyId"/> is given.</summary>
+    public async Task<IReadOnlyList<Incident>> ListAsync(string? keyId = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var scope = workspace.KeyScope;
+        var incidents = db.Incidents.AsNoTracking().Where(i => i.BranchId == scope.BranchId && i.CompanyId == scope.CompanyId);
+        if (keyId is not null) incidents = incidents.Where(i => i.ApiKeyId == keyId);
+        return await incidents.OrderByDescending(i => i.Id).Take(500).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IncidentView?> GetAsync(string incidentId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var scope = workspace.KeyScope;
+        var incident = await db.Incidents.AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Id == incidentId && i.BranchId == scope.BranchId && i.CompanyId == scope.CompanyId, cancellationToken);
+        return incident is null ? null : await ViewAsync(db, incident, cancellationToken);
+    }
+
+    /// <summary>The key's open incident (the response under way), if it has one.</summary>
+    public async Task<IncidentView?> OpenForKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var scope = workspace.KeyScope;
+        var incident = await db.Incidents.AsNoTracking()
+            .Where(i => i.ApiKeyId == keyId && i.ClosedAt == null && i.BranchId == scope.BranchId && i.CompanyId == scope.CompanyId)
+            .OrderByDescending(i => i.Id).FirstOrDefaultAsync(cancellationToken);
+        return incident is null ? null : await ViewAsync(db, incident, cancellationToken);
+    }
+
+    public Task<LeakActivity> ActivityAsync(Incident incident, int hours, CancellationToken cancellationToken = default) =>
+        activity.ReadAsync(incident, hours, cancellationToken);
+
+    /// <summary>Revokes the key and opens its incident (or returns the one already open). Null when the branch has no such key.</summary>
+    public async Task<Incident?> ReportAsync(string keyId)
+    {
+        await RequireKeyManagerAsync();
+        return await manager.ReportAsync(workspace.KeyScope, keyId, Me());
+    }
+
+    public async Task RecordActivityAsync(string incidentId, LeakActivity summary)
+    {
+        await RequireKeyManagerAsync();
+        await manager.RecordActivityAsync(workspace.KeyScope, incidentId, summary, Me());
+    }
+
+    public async Task<(ApiKey Key, string Secret)?> IssueReplacementAsync(string incidentId, NewApiKey spec)
+    {
+        await RequireKeyManagerAsync();
+        return await manager.IssueReplacementAsync(workspace.KeyScope, incidentId, spec, Me()) is var (_, key, secret) ? (key, secret) : null;
+    }
+
+    public async Task SkipReplacementAsync(string incidentId)
+    {
+        await RequireKeyManagerAsync();
+        await manager.SkipReplacementAsync(workspace.KeyScope, incidentId, Me());
+    }
+
+    public async Task TickAsync(string incidentId, string item, bool done)
+    {
+        await RequireKeyManagerAsync();
+        await manager.TickAsync(workspace.KeyScope, incidentId, item, done, Me());
+    }
+
+    public async Task CloseAsync(string incidentId)
+    {
+        await RequireKeyManagerAsync();
+        await manager.CloseAsync(workspace.KeyScope, incidentId, Me());
+    }
+
+    private static async Task<IncidentView> ViewAsync(AppDbContext db, Incident incident, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.AsNoTracking().FirstAsync(k => k.Id == incident.ApiKeyId, cancellationToken);
+        var replacementName = incident.ReplacementKeyId is { } id
+            ? await db.ApiKeys.AsNoTracking().Where(k => k.Id == id).Select(k => k.Name).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        return new IncidentView(incident, key, replacementName, LeakActivityJson.Deserialize(incident.ActivitySummary));
+    }
+
+    private Actor Me() => Actor.Person(workspace.UserId, workspace.Email, workspace.ClientIp);
+
+    /// <summary>Reads the role afresh: a role taken away a minute ago must not still work in an open tab.</summary>
+    private async Task RequireKeyManagerAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var companyId = workspace.KeyScope.CompanyId;
+        var role = await db.Memberships.Where(m => m.UserId == workspace.UserId && m.CompanyId == companyId)
+            .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
+        if (role is not (Role.Owner or Role.Admin))
+            throw new DashboardForbiddenException("Only owners and admins can respond to a leaked key.");
+    }
+}
