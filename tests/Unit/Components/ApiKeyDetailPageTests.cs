@@ -39,6 +39,23 @@ public sealed class ApiKeyDetailPageTests : MudTestContext, IDisposable
         return await _app.KeyIdAsync(keyName);
     }
 
+    [Theory]
+    [InlineData("key_doesnotexist")]
+    [InlineData("<script>alert(1)</script>")]
+    public async Task UnknownKeyId_SaysKeyNotFoundAsItsHeading_WithoutRepeatingTheAddress(string keyId)
+    {
+        await SignInAndFindAsync(DemoKey);
+        Context.Render<MudPopoverProvider>();
+
+        var page = Context.Render<ApiKeyDetail>(p => p.Add(d => d.Id, keyId));
+
+        page.WaitForAssertion(() => Assert.Equal("Key not found", page.Find("h1").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        Assert.Contains("No key with this id exists in North.", page.Text());
+        Assert.Equal("Not found", page.Find(".mud-breadcrumbs [aria-current=page]").TextContent.Trim());
+        Assert.DoesNotContain(keyId, page.Markup);
+        Assert.Equal("settings/developer/api-keys", page.FindAll("a").Single(a => a.TextContent.Contains("Back to API keys")).GetAttribute("href"));
+    }
+
     /// <summary>The Details card's facts, label by label.</summary>
     private static Dictionary<string, string> Facts(IRenderedComponent<ApiKeyDetail> page) =>
         page.ByTestId("detail-facts").QuerySelectorAll("dt").ToDictionary(dt => dt.TextContent.Trim(), dt => dt.NextElementSibling!.TextContent.Trim());
