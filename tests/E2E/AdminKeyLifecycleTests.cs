@@ -61,6 +61,8 @@ public sealed class AdminKeyLifecycleTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.GetByText($"Revoked {name}. Requests with it now fail.")).ToBeVisibleAsync();
         await Expect(dialog).ToBeHiddenAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true })).ToHaveCountAsync(0);
+        // The focus does not fall back to the page's start: it lands on the key's heading, where reading goes on.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1 })).ToBeFocusedAsync();
 
         var (revokedStatus, problem) = await KeyJourneySteps.GetCompanyInfoAsync(_app, secret);
         Assert.Equal(401, revokedStatus);

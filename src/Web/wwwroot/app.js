@@ -39,6 +39,9 @@ window.fieldcamp = {
     target.focus({ preventScroll: true });
   },
 
+  // Moves keyboard focus to an element by id, for a control that has just disappeared along with what it did.
+  focusElement: (id) => document.getElementById(id)?.focus(),
+
   // Submits a form that lives outside a menu (a menu may hold only menu items), such as signing out.
   submitForm: (id) => document.getElementById(id).requestSubmit(),
 
