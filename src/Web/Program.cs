@@ -6,6 +6,7 @@ using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
+using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -63,6 +64,8 @@ services.AddHostedService<UsageWriter>();
 services.Configure<NoticeOptions>(builder.Configuration.GetSection(NoticeOptions.Section));
 services.AddSingleton<NoticeScheduler>();
 services.AddHostedService(provider => provider.GetRequiredService<NoticeScheduler>());
+services.AddSingleton<RotationJob>();
+services.AddHostedService(provider => provider.GetRequiredService<RotationJob>());
 
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {

@@ -7,4 +7,11 @@ public enum AuditEventType
     ApiKeyUpdated = 1001,
     ApiKeyRotated = 1002,
     ApiKeyRevoked = 1003,
+
+    // A key's guided rotation (KeyRotation); the rotate itself is ApiKeyRotated, on the old key.
+    RotationStepChanged = 1100,
+    RotationChecklistTicked = 1101,
+    RotationAutoRevokeChosen = 1102,
+    RotationCancelled = 1103,
+    RotationCompleted = 1104,
 }
