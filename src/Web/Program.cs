@@ -96,6 +96,7 @@ services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimit
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
+services.AddScoped<DashboardRotations>();
 services.AddScoped<NoticeBoard>();
 
 var app = builder.Build();

@@ -51,6 +51,10 @@ public sealed class DashboardApp : IDisposable
     internal DashboardKeys KeysFor(Workspace workspace) =>
         new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>());
 
+    internal DashboardRotations RotationsFor(Workspace workspace) =>
+        new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>(),
+            Services.GetRequiredService<IOptions<FieldCamp.Web.Rotation.KeyRotationSettings>>());
+
     /// <summary>Registers in a bUnit context what the API Keys pages inject, as the given demo person.</summary>
     internal async Task<(Workspace Workspace, DashboardKeys Keys)> AddDashboardServicesAsync(BunitContext context, string email)
     {
@@ -58,10 +62,13 @@ public sealed class DashboardApp : IDisposable
         var keys = KeysFor(workspace);
         context.Services.AddSingleton(workspace);
         context.Services.AddSingleton(keys);
+        context.Services.AddSingleton(RotationsFor(workspace));
         context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
         context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
         return (workspace, keys);
     }
+
+    internal ApiKeyManager Manager => Services.GetRequiredService<ApiKeyManager>();
 
     public async Task<string> KeyIdAsync(string name)
     {
