@@ -1,6 +1,7 @@
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 
 namespace FieldCamp.Web;
@@ -14,6 +15,7 @@ internal static class CoreServices
         services.AddAppDatabase(configuration, contentRoot);
         services.Configure<ApiKeyCacheOptions>(configuration.GetSection("ApiKeys:Cache"));
         services.Configure<UsageOptions>(configuration.GetSection("ApiKeys:Usage"));
+        services.Configure<KeyRotationSettings>(configuration.GetSection(KeyRotationSettings.Section));
         services.AddSingleton<KnownDigests>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<TenantDirectory>();

@@ -7,6 +7,7 @@ using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Incidents;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
+using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -68,6 +69,8 @@ services.Configure<SecretScanningOptions>(builder.Configuration.GetSection(Secre
 services.AddSingleton<GitHubSecretScanning>();
 services.AddSingleton<IncidentManager>();
 services.AddSingleton<LeakActivityReader>();
+services.AddSingleton<RotationJob>();
+services.AddHostedService(provider => provider.GetRequiredService<RotationJob>());
 
 services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -99,6 +102,7 @@ services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimit
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
+services.AddScoped<DashboardRotations>();
 services.AddScoped<NoticeBoard>();
 services.AddScoped<DashboardIncidents>();
 

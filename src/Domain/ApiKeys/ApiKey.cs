@@ -23,11 +23,21 @@ public sealed record ApiKeyUpdate(
     Set<int?>? RateLimitPerMinute = null,
     Set<string?>? OwnerId = null);
 
-/// <summary>How to rotate: optionally narrower scopes, an explicit expiry, and how long the old key keeps working.</summary>
+/// <summary>
+/// How to rotate: optionally narrower scopes, an explicit expiry, and how long the old key keeps working (from now, or
+/// from the replacement's first use). The dashboard may also rename the replacement, change its owner and, after an
+/// explicit warning, widen its scopes (never beyond what the person may grant: the caller checks that).
+/// <see cref="AutoRevokeWhenIdleHours"/> is the rotation's own choice (see <c>KeyRotation</c>).
+/// </summary>
 public sealed record RotationOptions(
     IEnumerable<string>? Scopes = null,
     Set<DateTime?>? ExpiresAt = null,
-    int? OldKeyExpiresInHours = null);
+    int? OldKeyExpiresInHours = null,
+    bool OverlapStartsOnFirstUse = false,
+    int? AutoRevokeWhenIdleHours = null,
+    string? Name = null,
+    Set<string?>? OwnerId = null,
+    bool AllowWiderScopes = false);
 
 /// <summary>
 /// An API key bound to one branch. The secret itself is never stored: only its SHA-256 digest and a hint.
@@ -154,6 +164,8 @@ public sealed class ApiKey
         EnsureNotRevoked();
         if (ReplacedByKeyId is not null)
             throw new DomainException($"This key was already rotated; rotate its replacement {ReplacedByKeyId} instead.");
+        if (!IsUsableAt(nowUtc))
+            throw new DomainException("This key has expired and cannot be rotated; create a new key instead.");
 
         var errors = new Dictionary<string, string[]>();
         IReadOnlyList<string> scopes = Scopes;
@@ -161,11 +173,14 @@ public sealed class ApiKey
         {
             scopes = ValidScopes(options.Scopes, errors);
             var wider = FieldCamp.Domain.ApiKeys.Scopes.NotGrantableBy(Scopes, scopes);
-            if (wider.Count > 0)
+            if (wider.Count > 0 && !options.AllowWiderScopes)
                 errors["scopes"] = [$"A replacement can only keep or narrow the scopes; not held by this key: {string.Join(", ", wider)}."];
         }
         if (options.OldKeyExpiresInHours is { } hours and (< 0 or > MaxOverlapHours))
             errors["oldKeyExpiresInHours"] = [$"Choose between 0 and {MaxOverlapHours} hours."];
+        if (options.OverlapStartsOnFirstUse && options.OldKeyExpiresInHours is null)
+            errors["overlapStartsOnFirstUse"] = ["Give oldKeyExpiresInHours too: the overlap that starts when the replacement is first used."];
+        var name = options.Name is null ? Name : ValidName(options.Name, errors);
         // By default the replacement gets the lifetime the old key was given, never more than the maximum.
         var lifetime = ExpiresAt - CreatedAt is { } given && given < MaxLifetime ? given : MaxLifetime;
         var newExpiry = options.ExpiresAt is not null ? options.ExpiresAt.Value : ExpiresAt is null ? null : nowUtc + lifetime;
@@ -173,12 +188,13 @@ public sealed class ApiKey
         if (errors.Count > 0) throw new DomainValidationException(errors);
 
         var (replacement, secret) = Create(CompanyId, BranchId,
-            new NewApiKey(Name, scopes, newExpiry, RateLimitPerMinute, OwnerId), actor, nowUtc);
+            new NewApiKey(name, scopes, newExpiry, RateLimitPerMinute, options.OwnerId is null ? OwnerId : options.OwnerId.Value), actor, nowUtc);
         replacement.ReplacesKeyId = Id;
         ReplacedByKeyId = replacement.Id;
 
         var changes = new List<AuditChange> { new("replacedBy", null, replacement.Id) };
-        if (options.OldKeyExpiresInHours is { } overlap)
+        // An overlap that starts on first use is set later, by EndOverlapAt, when the replacement's first request is written.
+        if (options.OldKeyExpiresInHours is { } overlap && !options.OverlapStartsOnFirstUse)
         {
             var cutoff = nowUtc.AddHours(overlap);
             if (ExpiresAt is null || cutoff < ExpiresAt)
@@ -189,6 +205,34 @@ public sealed class ApiKey
         }
         Record(AuditEventType.ApiKeyRotated, actor, nowUtc, changes);
         return (replacement, secret);
+    }
+
+    /// <summary>
+    /// Ends a replaced key's overlap at <paramref name="cutoff"/> (the replacement's first use plus the chosen hours), or
+    /// leaves it when it already ends sooner: an overlap is only ever shortened.
+    /// </summary>
+    public void EndOverlapAt(DateTime cutoff, Actor actor, DateTime nowUtc)
+    {
+        if (RevokedAt is not null || ReplacedByKeyId is null || ExpiresAt <= cutoff) return;
+        Record(AuditEventType.ApiKeyUpdated, actor, nowUtc, [new("expiresAt", Format(ExpiresAt), Format(cutoff))]);
+        ExpiresAt = cutoff;
+    }
+
+    /// <summary>
+    /// Undoes the link to a replacement whose rotation was cancelled, so this key can be rotated again, and gives back the
+    /// expiry the rotation shortened, unless the key has meanwhile expired: a retired key stays retired.
+    /// </summary>
+    public void UndoReplacement(string replacementId, DateTime? expiryBefore, Actor actor, DateTime nowUtc)
+    {
+        if (ReplacedByKeyId != replacementId) return;
+        var changes = new List<AuditChange> { new("replacedBy", ReplacedByKeyId, null) };
+        ReplacedByKeyId = null;
+        if (RevokedAt is null && IsUsableAt(nowUtc) && ExpiresAt != expiryBefore && !(expiryBefore <= nowUtc))
+        {
+            changes.Add(new("expiresAt", Format(ExpiresAt), Format(expiryBefore)));
+            ExpiresAt = expiryBefore;
+        }
+        Record(AuditEventType.ApiKeyUpdated, actor, nowUtc, changes);
     }
 
     public void Revoke(Actor actor, DateTime nowUtc)

@@ -11,6 +11,7 @@ namespace FieldCamp.Web.Api;
 [JsonSerializable(typeof(CompanyInfoResponse))]
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(Page<ApiKeyResponse>))]
+[JsonSerializable(typeof(KeyRotationResponse))]
 [JsonSerializable(typeof(Page<ApiKeyRequestDto>))]
 [JsonSerializable(typeof(ClientDto))]
 [JsonSerializable(typeof(Page<ClientDto>))]

@@ -40,11 +40,46 @@ public sealed class RotateApiKeyRequest
     public IReadOnlyList<string>? Scopes { get; set; }
     public DateTimeOffset? ExpiresAt { get => _expiresAt; set { _expiresAt = value; HasExpiresAt = true; } }
     public int? OldKeyExpiresInHours { get; set; }
+    /// <summary>The old key's <see cref="OldKeyExpiresInHours"/> start counting at the replacement's first request.</summary>
+    public bool? OverlapStartsOnFirstUse { get; set; }
+    /// <summary>Revoke the old key by itself once the replacement has been used and the old key idle this many hours.</summary>
+    public int? AutoRevokeWhenIdleHours { get; set; }
 
     [JsonIgnore] public bool HasExpiresAt { get; private set; }
 
     internal RotationOptions ToOptions() =>
-        new(Scopes, HasExpiresAt ? new Set<DateTime?>(ExpiresAt?.UtcDateTime) : null, OldKeyExpiresInHours);
+        new(Scopes, HasExpiresAt ? new Set<DateTime?>(ExpiresAt?.UtcDateTime) : null, OldKeyExpiresInHours,
+            OverlapStartsOnFirstUse ?? false, AutoRevokeWhenIdleHours);
+}
+
+/// <summary>A checklist item of a rotation's deploy step, ticked at <c>at</c> by <c>by</c>.</summary>
+public sealed record RotationTickDto(string Item, DateTime At, string By);
+
+/// <summary>A key's rotation: its two keys, the wizard's step and what was chosen and seen along the way.</summary>
+public sealed record KeyRotationResponse(
+    string Id,
+    string OldKeyId,
+    string ReplacementKeyId,
+    string Step,
+    string Status,
+    DateTime StartedAt,
+    ActorDto StartedBy,
+    IReadOnlyList<RotationTickDto> Checklist,
+    int? AutoRevokeWhenIdleHours,
+    int? OverlapHoursFromFirstUse,
+    DateTime? ReplacementFirstUsedAt,
+    DateTime OldKeyIdleSince,
+    DateTime? EndedAt,
+    ActorDto? EndedBy)
+{
+    public static KeyRotationResponse From(FieldCamp.Domain.Rotation.KeyRotation rotation, ApiKey old) => new(
+        rotation.Id, rotation.OldKeyId, rotation.ReplacementKeyId,
+        FieldCamp.Domain.Rotation.KeyRotation.StepName(rotation.Step),
+        rotation.IsActive ? "active" : FieldCamp.Domain.Rotation.KeyRotation.StepName(rotation.Step),
+        rotation.StartedAt, ActorDto.From(rotation.StartedBy),
+        [.. rotation.Ticks.Select(t => new RotationTickDto(t.Item, t.At, t.By))],
+        rotation.AutoRevokeAfterIdleHours, rotation.OverlapHoursFromFirstUse, rotation.ReplacementFirstUsedAt,
+        rotation.IdleSince(old), rotation.EndedAt, rotation.EndedBy is { } by ? ActorDto.From(by) : null);
 }
 
 public sealed record ActorDto(string Type, string Id, string Name)
@@ -77,14 +112,15 @@ public sealed record ApiKeyResponse(
     DateTime? RevokedAt,
     string? ReplacesKeyId,
     string? ReplacedByKeyId,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Key = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Key = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RotationId = null)
 {
-    public static ApiKeyResponse From(ApiKey key, DateTime nowUtc, string? ownerEmail, string? secret = null) => new(
+    public static ApiKeyResponse From(ApiKey key, DateTime nowUtc, string? ownerEmail, string? secret = null, string? rotationId = null) => new(
         key.Id, key.Name, key.Hint, key.Scopes, key.StatusAt(nowUtc).ToApiString(),
         key.OwnerId is null ? null : new OwnerDto(key.OwnerId, ownerEmail),
         key.CreatedAt, ActorDto.From(key.CreatedBy), key.ExpiresAt,
         key.RateLimitPerMinute is { } limit ? new RateLimitDto(limit) : null,
-        key.LastUsedAt, key.LastUsedIp, key.LastUsedUserAgent, key.RevokedAt, key.ReplacesKeyId, key.ReplacedByKeyId, secret);
+        key.LastUsedAt, key.LastUsedIp, key.LastUsedUserAgent, key.RevokedAt, key.ReplacesKeyId, key.ReplacedByKeyId, secret, rotationId);
 }
 
 /// <summary>Requests alike within one second are one entry: <c>at</c> is the first, <c>count</c> how many.</summary>

@@ -27,6 +27,11 @@ internal static class ApiKeyEndpoints
         group.MapDelete("/{id}", RevokeApiKey).WithName(nameof(RevokeApiKey)).WithSummary("Revoke a key; it fails from the next request on.");
         group.MapPost("/{id}/rotate", RotateApiKey).WithName(nameof(RotateApiKey)).WithSummary("Mint a replacement; the old key may overlap.");
         group.MapGet("/{id}/activity", GetApiKeyActivity).WithName(nameof(GetApiKeyActivity)).WithSummary("The key's recent requests.");
+
+        var rotations = app.MapGroup("/api/v1/key-rotations").WithTags("API keys").RequireScope(Scopes.ApiKeysManage);
+        rotations.MapGet("/{id}", GetKeyRotation).WithName(nameof(GetKeyRotation)).WithSummary("A rotation: its keys, step and choices.");
+        rotations.MapPost("/{id}/cancel", CancelKeyRotation).WithName(nameof(CancelKeyRotation))
+            .WithSummary("Cancel a rotation: the replacement is revoked, the old key carries on.");
         return group;
     }
 
@@ -97,10 +102,31 @@ internal static class ApiKeyEndpoints
         var caller = ApiCaller.From(user);
         var rotated = await manager.RotateAsync(caller.KeyScope, id, (request ?? new()).ToOptions(), caller.ToActor(Ip(http)),
             caller.GrantedScopes, cancellationToken);
-        if (rotated is not var (_, replacement, secret)) return ApiProblems.NotFound("API key");
+        if (rotated is not var (_, replacement, secret, rotation)) return ApiProblems.NotFound("API key");
         var owners = await OwnerEmailsAsync(db, [replacement], cancellationToken);
         return TypedResults.Created($"/api/v1/api-keys/{replacement.Id}",
-            ApiKeyResponse.From(replacement, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, replacement), secret));
+            ApiKeyResponse.From(replacement, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, replacement), secret, rotation.Id));
+    }
+
+    public static async Task<Results<Ok<KeyRotationResponse>, ProblemHttpResult>> GetKeyRotation(
+        string id, ClaimsPrincipal user, ApiKeyManager manager, CancellationToken cancellationToken)
+    {
+        var found = await manager.GetRotationAsync(ApiCaller.From(user).KeyScope, id, cancellationToken);
+        return found is var (rotation, old, _) ? TypedResults.Ok(KeyRotationResponse.From(rotation, old)) : ApiProblems.NotFound("rotation");
+    }
+
+    public static async Task<Results<Ok<KeyRotationResponse>, ProblemHttpResult>> CancelKeyRotation(
+        string id, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, CancellationToken cancellationToken)
+    {
+        var caller = ApiCaller.From(user);
+        if (await manager.GetRotationAsync(caller.KeyScope, id, cancellationToken) is not var (_, oldKey, _))
+            return ApiProblems.NotFound("rotation");
+        // Cancelling revokes the replacement and may give the old key back its expiry: the same reach as rotating it.
+        EnsureMayChange(caller, oldKey);
+        var rotation = await manager.CancelRotationAsync(caller.KeyScope, id, caller.ToActor(Ip(http)), cancellationToken);
+        if (rotation is null) return ApiProblems.NotFound("rotation");
+        var now = await manager.GetRotationAsync(caller.KeyScope, id, cancellationToken);
+        return TypedResults.Ok(KeyRotationResponse.From(rotation, now!.Value.Old));
     }
 
     public static async Task<Results<Ok<Page<ApiKeyRequestDto>>, ValidationProblem, ProblemHttpResult>> GetApiKeyActivity(
@@ -125,6 +151,14 @@ internal static class ApiKeyEndpoints
         var page = Paging.ToPage(rows, take, r => r.Id.ToString());
         return TypedResults.Ok(new Page<ApiKeyRequestDto>(
             [.. page.Data.Select(r => new ApiKeyRequestDto(r.At, r.Method, r.Path, r.Status, r.Ip, r.UserAgent, r.Count))], page.NextCursor));
+    }
+
+    private static void EnsureMayChange(ApiCaller caller, ApiKey key)
+    {
+        var beyond = Scopes.NotGrantableBy(caller.GrantedScopes, key.Scopes);
+        if (beyond.Count > 0)
+            throw new ScopeEscalationException(beyond,
+                $"This key can only change keys whose scopes lie within its own; {key.Id} also holds {string.Join(", ", beyond)}.");
     }
 
     private static string? Ip(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();

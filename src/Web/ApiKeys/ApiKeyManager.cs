@@ -1,9 +1,12 @@
 using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
+using FieldCamp.Domain.Rotation;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Rotation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace FieldCamp.Web.ApiKeys;
 
@@ -26,7 +29,8 @@ public sealed record KeyScope(string CompanyId, string BranchId);
 /// credential before returning, so the next request already sees the change.
 /// </summary>
 /// <remarks><paramref name="grantorScopes"/> is the calling key's scopes; people (null) may grant any scope.</remarks>
-internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, CredentialCache credentials, TimeProvider time)
+internal sealed class ApiKeyManager(
+    IDbContextFactory<AppDbContext> dbFactory, CredentialCache credentials, TimeProvider time, IOptions<KeyRotationSettings> rotationSettings)
 {
     public async Task<(ApiKey Key, string Secret)> CreateAsync(KeyScope scope, NewApiKey spec, Actor actor,
         IReadOnlyList<string>? grantorScopes = null, CancellationToken cancellationToken = default)
@@ -56,19 +60,76 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         return key;
     }
 
-    public async Task<(ApiKey Old, ApiKey Replacement, string Secret)?> RotateAsync(KeyScope scope, string keyId,
+    /// <summary>
+    /// Rotates a key and opens its rotation record, for the API and the dashboard alike. A revoked, expired or already
+    /// rotated key is a <see cref="DomainException"/> (409 on the API).
+    /// </summary>
+    public async Task<(ApiKey Old, ApiKey Replacement, string Secret, KeyRotation Rotation)?> RotateAsync(KeyScope scope, string keyId,
         RotationOptions options, Actor actor, IReadOnlyList<string>? grantorScopes = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await FindAsync(db, scope, keyId, cancellationToken);
         if (key is null) return null;
         EnsureWithinGrantor(grantorScopes, key);
-        var (replacement, secret) = key.Rotate(options, actor, Now);
+        if (await db.KeyRotations.AnyAsync(r => r.OldKeyId == key.Id && r.Step <= RotationStep.RevokeOld, cancellationToken))
+            throw new DomainException($"{key.Id} is already being rotated; finish or cancel that rotation first.");
+        var (rotation, replacement, secret) = KeyRotation.Start(key, options, actor, Now);
         EnsureGrantable(grantorScopes, replacement.Scopes);
+        if (options.OwnerId is not null) await EnsureOwnerIsMemberAsync(db, scope.CompanyId, replacement.OwnerId, cancellationToken);
         db.ApiKeys.Add(replacement);
+        db.KeyRotations.Add(rotation);
         await SaveAndEvictAsync(db, key, cancellationToken);
         credentials.Created(replacement.SecretHash);
-        return (key, replacement, secret);
+        return (key, replacement, secret, rotation);
+    }
+
+    /// <summary>The branch's rotation with this id, with both its keys, read-only; null when there is none here.</summary>
+    public async Task<(KeyRotation Rotation, ApiKey Old, ApiKey Replacement)?> GetRotationAsync(KeyScope scope, string rotationId,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rotation = await db.KeyRotations.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Id == rotationId && r.BranchId == scope.BranchId && r.CompanyId == scope.CompanyId, cancellationToken);
+        if (rotation is null) return null;
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.Id == rotation.OldKeyId || k.Id == rotation.ReplacementKeyId)
+            .ToDictionaryAsync(k => k.Id, cancellationToken);
+        return (rotation, keys[rotation.OldKeyId], keys[rotation.ReplacementKeyId]);
+    }
+
+    public Task<KeyRotation?> MoveRotationAsync(KeyScope scope, string rotationId, RotationStep step, Actor actor,
+        CancellationToken cancellationToken = default) =>
+        ChangeRotationAsync(scope, rotationId, (r, _, _, now) => r.GoTo(step, actor, now), cancellationToken);
+
+    public Task<KeyRotation?> TickAsync(KeyScope scope, string rotationId, string item, bool done, Actor actor,
+        CancellationToken cancellationToken = default) =>
+        ChangeRotationAsync(scope, rotationId, (r, _, _, now) => r.Tick(item, done, actor, now), cancellationToken);
+
+    public Task<KeyRotation?> ChooseAutoRevokeAsync(KeyScope scope, string rotationId, int? idleHours, Actor actor,
+        CancellationToken cancellationToken = default) =>
+        ChangeRotationAsync(scope, rotationId, (r, _, _, now) => r.ChooseAutoRevoke(idleHours, actor, now), cancellationToken);
+
+    /// <summary>Cancels a rotation: the replacement is revoked, the old key carries on.</summary>
+    public Task<KeyRotation?> CancelRotationAsync(KeyScope scope, string rotationId, Actor actor, CancellationToken cancellationToken = default) =>
+        ChangeRotationAsync(scope, rotationId, (r, old, replacement, now) => r.Cancel(old, replacement, actor, now), cancellationToken);
+
+    /// <summary>The wizard's last step: revokes the old key, once idle long enough or with its name typed.</summary>
+    public Task<KeyRotation?> RevokeOldKeyAsync(KeyScope scope, string rotationId, string? typedName, Actor actor,
+        CancellationToken cancellationToken = default) =>
+        ChangeRotationAsync(scope, rotationId,
+            (r, old, _, now) => r.RevokeOld(old, typedName, rotationSettings.Value.IdleBeforeRevoke, actor, now), cancellationToken);
+
+    private async Task<KeyRotation?> ChangeRotationAsync(KeyScope scope, string rotationId, Action<KeyRotation, ApiKey, ApiKey, DateTime> change,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rotation = await db.KeyRotations
+            .FirstOrDefaultAsync(r => r.Id == rotationId && r.BranchId == scope.BranchId && r.CompanyId == scope.CompanyId, cancellationToken);
+        if (rotation is null) return null;
+        var keys = await db.ApiKeys.Where(k => k.Id == rotation.OldKeyId || k.Id == rotation.ReplacementKeyId).ToListAsync(cancellationToken);
+        var (old, replacement) = (keys.Single(k => k.Id == rotation.OldKeyId), keys.Single(k => k.Id == rotation.ReplacementKeyId));
+        change(rotation, old, replacement, Now);
+        await SaveAndEvictAsync(db, keys, cancellationToken);
+        return rotation;
     }
 
     public async Task<ApiKey?> RevokeAsync(KeyScope scope, string keyId, Actor actor, CancellationToken cancellationToken = default)
@@ -76,8 +137,21 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await FindAsync(db, scope, keyId, cancellationToken);
         if (key is null) return null;
-        key.Revoke(actor, Now);
-        await SaveAndEvictAsync(db, key, cancellationToken);
+        var now = Now;
+        key.Revoke(actor, now);
+        // Revoking either key of a rotation ends it: the old key's completes it, the replacement's calls it off.
+        var rotation = await db.KeyRotations.FirstOrDefaultAsync(
+            r => (r.OldKeyId == key.Id || r.ReplacementKeyId == key.Id) && r.Step <= RotationStep.RevokeOld, cancellationToken);
+        var keys = new List<ApiKey> { key };
+        if (rotation is not null)
+        {
+            var otherId = rotation.OldKeyId == key.Id ? rotation.ReplacementKeyId : rotation.OldKeyId;
+            var other = await db.ApiKeys.FirstAsync(k => k.Id == otherId, cancellationToken);
+            keys.Add(other);
+            var (old, replacement) = rotation.OldKeyId == key.Id ? (key, other) : (other, key);
+            rotation.KeyRetired(old, replacement, actor, now);
+        }
+        await SaveAndEvictAsync(db, keys, cancellationToken);
         return key;
     }
 
@@ -86,7 +160,10 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
     private static Task<ApiKey?> FindAsync(AppDbContext db, KeyScope scope, string keyId, CancellationToken cancellationToken) =>
         db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.BranchId == scope.BranchId && k.CompanyId == scope.CompanyId, cancellationToken);
 
-    private async Task SaveAndEvictAsync(AppDbContext db, ApiKey key, CancellationToken cancellationToken)
+    private Task SaveAndEvictAsync(AppDbContext db, ApiKey key, CancellationToken cancellationToken) =>
+        SaveAndEvictAsync(db, [key], cancellationToken);
+
+    private async Task SaveAndEvictAsync(AppDbContext db, IReadOnlyList<ApiKey> keys, CancellationToken cancellationToken)
     {
         try
         {
@@ -96,9 +173,14 @@ internal sealed class ApiKeyManager(IDbContextFactory<AppDbContext> dbFactory, C
         {
             throw new DomainException("This key was changed by another request at the same moment. Reload it and try again.");
         }
+        catch (DbUpdateException) when (db.ChangeTracker.Entries<KeyRotation>().Any(e => e.State == EntityState.Added))
+        {
+            // The unique index on an active rotation's old key: another rotation of it began at the same moment.
+            throw new DomainException("This key is already being rotated; finish or cancel that rotation first.");
+        }
         finally
         {
-            credentials.Invalidate(key.SecretHash);
+            foreach (var key in keys) credentials.Invalidate(key.SecretHash);
         }
     }
 

@@ -2,6 +2,7 @@ using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
 using FieldCamp.Domain.Incidents;
 using FieldCamp.Domain.Notices;
+using FieldCamp.Domain.Rotation;
 using FieldCamp.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ApiKeyRequest> ApiKeyRequests => Set<ApiKeyRequest>();
     public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<KeyRotation> KeyRotations => Set<KeyRotation>();
     public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<Client> Clients => Set<Client>();
@@ -54,7 +56,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             version.CurrentValue = (int)version.OriginalValue! + 1;
         }
         var events = ChangeTracker.Entries<ApiKey>().SelectMany(e => e.Entity.TakeAuditEvents())
-            .Concat(ChangeTracker.Entries<Incident>().SelectMany(e => e.Entity.TakeAuditEvents())).ToList();
+            .Concat(ChangeTracker.Entries<Incident>().SelectMany(e => e.Entity.TakeAuditEvents()))
+            .Concat(ChangeTracker.Entries<KeyRotation>().SelectMany(e => e.Entity.TakeAuditEvents()))
+            .OrderBy(e => e.OccurredAt).ToList();
         AuditEvents.AddRange(events);
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using FieldCamp.Domain.Rotation;
+using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -12,7 +14,7 @@ namespace FieldCamp.Web.Usage;
 /// </summary>
 internal sealed class UsageWriter(
     UsageRecorder recorder, IDbContextFactory<AppDbContext> dbFactory, IOptions<UsageOptions> options,
-    TimeProvider time, ILogger<UsageWriter> logger) : BackgroundService
+    TimeProvider time, CredentialCache credentials, ILogger<UsageWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private long _lastPrune;
@@ -77,6 +79,8 @@ internal sealed class UsageWriter(
                 new object?[] { t.Kind.KeyId, t.Last, t.Kind.Ip?.ToString(), t.Kind.UserAgent }),
             cancellationToken);
 
+        var shortened = await NoteReplacementsFirstUseAsync(db, tallies, cancellationToken);
+
         if (time.GetElapsedTime(_lastPrune) >= PruneEvery || _lastPrune == 0)
         {
             var cutoff = time.GetUtcNow().UtcDateTime - options.Value.Retention;
@@ -84,6 +88,37 @@ internal sealed class UsageWriter(
             _lastPrune = time.GetTimestamp();
         }
         await transaction.CommitAsync(cancellationToken);
+        foreach (var digest in shortened) credentials.Invalidate(digest);
+    }
+
+    /// <summary>
+    /// Notes, on the rotation records, a replacement key's first accepted request (the wizard's "seen in use"), and starts
+    /// an overlap chosen to begin then by setting the old key's expiry. Done here, where the use is written anyway, so the
+    /// request path never reads or writes a rotation. Returns the digests of old keys whose expiry changed.
+    /// </summary>
+    private async Task<List<byte[]>> NoteReplacementsFirstUseAsync(AppDbContext db, List<RequestTally> tallies, CancellationToken cancellationToken)
+    {
+        var firstUses = tallies.Where(t => t.Kind.Authenticated).GroupBy(t => t.Kind.KeyId)
+            .ToDictionary(g => g.Key, g => g.MinBy(t => t.First));
+        if (firstUses.Count == 0) return [];
+        var ids = firstUses.Keys.ToList();
+        var rotations = await db.KeyRotations
+            .Where(r => ids.Contains(r.ReplacementKeyId) && r.ReplacementFirstUsedAt == null && r.Step <= RotationStep.RevokeOld)
+            .ToListAsync(cancellationToken);
+        if (rotations.Count == 0) return [];
+
+        var oldIds = rotations.Select(r => r.OldKeyId).ToList();
+        var oldKeys = await db.ApiKeys.Where(k => oldIds.Contains(k.Id)).ToDictionaryAsync(k => k.Id, cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var rotation in rotations)
+        {
+            var use = firstUses[rotation.ReplacementKeyId];
+            rotation.ReplacementSeen(oldKeys[rotation.OldKeyId], use.First, use.Kind.Ip?.ToString(), use.Kind.UserAgent, now);
+        }
+        var changed = db.ChangeTracker.Entries<FieldCamp.Domain.ApiKeys.ApiKey>()
+            .Where(e => e.State == EntityState.Modified).Select(e => e.Entity.SecretHash).ToList();
+        await db.SaveChangesAsync(cancellationToken);
+        return changed;
     }
 
     /// <summary>

@@ -57,6 +57,10 @@ public sealed class DashboardApp : IDisposable
         new(DbFactory, Services.GetRequiredService<FieldCamp.Web.Incidents.IncidentManager>(),
             Services.GetRequiredService<FieldCamp.Web.Incidents.LeakActivityReader>(), workspace, Services.GetRequiredService<TimeProvider>());
 
+    internal DashboardRotations RotationsFor(Workspace workspace) =>
+        new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>(),
+            Services.GetRequiredService<IOptions<FieldCamp.Web.Rotation.KeyRotationSettings>>());
+
     /// <summary>Registers in a bUnit context what the API Keys pages inject, as the given demo person.</summary>
     internal async Task<(Workspace Workspace, DashboardKeys Keys)> AddDashboardServicesAsync(BunitContext context, string email)
     {
@@ -66,6 +70,7 @@ public sealed class DashboardApp : IDisposable
         context.Services.AddSingleton(keys);
         context.Services.AddSingleton(new NoticeBoard(DbFactory, workspace, Services.GetRequiredService<TimeProvider>()));
         context.Services.AddSingleton(IncidentsFor(workspace));
+        context.Services.AddSingleton(RotationsFor(workspace));
         context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
         context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
         return (workspace, keys);
@@ -93,6 +98,8 @@ public sealed class DashboardApp : IDisposable
         await db.NoticeReads.ExecuteDeleteAsync();
         await db.Notices.ExecuteDeleteAsync();
     }
+
+    internal ApiKeyManager Manager => Services.GetRequiredService<ApiKeyManager>();
 
     public async Task<string> KeyIdAsync(string name)
     {

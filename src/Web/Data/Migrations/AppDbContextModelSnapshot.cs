@@ -362,6 +362,120 @@ namespace FieldCamp.Web.Data.Migrations
                     b.ToTable("NoticeReads");
                 });
 
+            modelBuilder.Entity("FieldCamp.Domain.Rotation.KeyRotation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("AutoRevokeAfterIdleHours")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BranchId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CompanyId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("OldKeyExpiresAtBefore")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OldKeyId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OldKeyName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("OverlapHoursFromFirstUse")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ReplacementFirstUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplacementFirstUsedIp")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplacementFirstUsedUserAgent")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplacementKeyId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("StepChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ticks")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "EndedBy", "FieldCamp.Domain.Rotation.KeyRotation.EndedBy#Actor", b1 =>
+                        {
+                            b1.Property<string>("Id")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Ip")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Type")
+                                .HasColumnType("INTEGER");
+                        });
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "StartedBy", "FieldCamp.Domain.Rotation.KeyRotation.StartedBy#Actor", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<string>("Id")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Ip")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Name")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Type")
+                                .HasColumnType("INTEGER");
+                        });
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OldKeyId")
+                        .IsUnique()
+                        .HasFilter("\"Step\" <= 4");
+
+                    b.HasIndex("ReplacementKeyId");
+
+                    b.HasIndex("Step", "AutoRevokeAfterIdleHours");
+
+                    b.ToTable("KeyRotations");
+                });
+
             modelBuilder.Entity("FieldCamp.Domain.Tenancy.Branch", b =>
                 {
                     b.Property<string>("Id")
@@ -856,6 +970,21 @@ namespace FieldCamp.Web.Data.Migrations
                         .WithMany()
                         .HasForeignKey("NoticeId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("FieldCamp.Domain.Rotation.KeyRotation", b =>
+                {
+                    b.HasOne("FieldCamp.Domain.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("OldKeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("FieldCamp.Domain.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ReplacementKeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
