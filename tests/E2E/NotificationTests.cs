@@ -34,7 +34,7 @@ public sealed class NotificationTests(BrowserFixture browser) : IAsyncLifetime
         var notice = _page.GetByTestId("notice").Filter(new() { HasText = name });
         await Expect(notice.GetByRole(AriaRole.Heading)).ToHaveTextAsync(new Regex($"Expiring soon: {Regex.Escape(name)}"));
         await Expect(notice).ToContainTextAsync("Expires in 3 days");
-        await notice.GetByRole(AriaRole.Button, new() { Name = $"Rotate {name} now" }).ClickAsync();
+        await notice.GetByRole(AriaRole.Button, new() { Name = $"Rotate now: {name}" }).ClickAsync();
 
         await _page.WaitForURLAsync(new Regex(@"/settings/developer/api-keys/key_[^/]+/rotate$"));
         await Expect(_page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(name);

@@ -1,4 +1,5 @@
 using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Domain.Rotation;
 
 namespace FieldCamp.Domain.Notices;
 
@@ -90,6 +91,20 @@ public static class NoticeRules
                     : $"Not used for {idle} days. Revoke it if nothing needs it any more.",
                 $"stale:{key.Id}:{since.Ticks}", nowUtc);
         }
+    }
+
+    /// <summary>
+    /// A rotation whose old key has gone quiet for the full idle period and now only needs someone to revoke it. Not
+    /// when automatic revocation was chosen: the rotation job finishes those by itself. Once per idle spell.
+    /// </summary>
+    public static Notice? RotationAwaitingRevoke(KeyRotation rotation, ApiKey old, TimeSpan idleBeforeRevoke, DateTime nowUtc)
+    {
+        if (!rotation.IsActive || old.RevokedAt is not null || rotation.AutoRevokeAfterIdleHours is not null) return null;
+        var gate = rotation.RevokeGateFor(old, idleBeforeRevoke, nowUtc);
+        if (!gate.IdleLongEnough) return null;
+        return new Notice(old.CompanyId, old.BranchId, old.Id, old.Name, NoticeKind.RotationAwaitingRevoke,
+            $"Its replacement has taken over: the old key has not been used for {KeyRotation.Hours(gate.IdleFor)}. Revoke it to finish the rotation.",
+            $"rotation:{rotation.Id}:{gate.IdleSince.Ticks}", nowUtc);
     }
 
     /// <summary>A key sent from a web page is public to anyone who opens that page.</summary>

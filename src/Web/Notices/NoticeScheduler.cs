@@ -1,6 +1,8 @@
 using System.Data.Common;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Notices;
+using FieldCamp.Domain.Rotation;
+using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,7 +24,8 @@ public sealed class NoticeOptions
 /// instance) picks up where it left off, and the unique occasion of each notice keeps it from being posted twice.
 /// </summary>
 internal sealed class NoticeScheduler(
-    IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<NoticeOptions> options, ILogger<NoticeScheduler> logger)
+    IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<NoticeOptions> options, IOptions<KeyRotationSettings> rotation,
+    ILogger<NoticeScheduler> logger)
     : BackgroundService
 {
     /// <summary>How far back the request log is searched for browser use; the scheduler runs far more often than this.</summary>
@@ -72,6 +75,12 @@ internal sealed class NoticeScheduler(
             var used = await db.ApiKeys.AsNoTracking().Where(k => ids.Contains(k.Id) && k.RevokedAt == null).ToDictionaryAsync(k => k.Id, cancellationToken);
             due.AddRange(browserUse.Where(u => used.ContainsKey(u.KeyId)).Select(u => NoticeRules.UsedFromBrowser(used[u.KeyId], u.Origin, now)));
         }
+
+        var rotations = await db.KeyRotations.AsNoTracking()
+            .Where(r => r.Step >= RotationStep.Minted && r.Step <= RotationStep.RevokeOld && r.AutoRevokeAfterIdleHours == null)
+            .Join(db.ApiKeys.AsNoTracking().Where(k => k.RevokedAt == null), r => r.OldKeyId, k => k.Id, (r, k) => new { Rotation = r, Old = k })
+            .ToListAsync(cancellationToken);
+        due.AddRange(rotations.Select(r => NoticeRules.RotationAwaitingRevoke(r.Rotation, r.Old, rotation.Value.IdleBeforeRevoke, now)).OfType<Notice>());
 
         return await PostNewAsync(db, due, cancellationToken);
     }

@@ -50,7 +50,7 @@ public sealed class NotificationsPageTests : MudTestContext, IDisposable
         Assert.Equal(["Unread: Used from a web browser: zapier-job-sync", "Unread: Expiring soon: quickbooks-sync"], Titles(page));
         Assert.Contains("Used from a web browser (https://shop.example).", page.Text());
         Assert.Contains("3 hours ago · North", page.Text());
-        Assert.NotNull(page.Find("button[aria-label='Rotate quickbooks-sync now']"));
+        Assert.NotNull(page.Find("button[aria-label='Rotate now: quickbooks-sync']"));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class NotificationsPageTests : MudTestContext, IDisposable
         var page = Context.Render<NotificationsPage>();
         page.WaitForAssertion(() => Assert.Equal(2, Titles(page).Count), TimeSpan.FromSeconds(10));
 
-        await ClickLabelledAsync(page, "Rotate quickbooks-sync now");
+        await ClickLabelledAsync(page, "Rotate now: quickbooks-sync");
 
         var keyId = await _app.KeyIdAsync("quickbooks-sync");
         Assert.EndsWith($"/settings/developer/api-keys/{keyId}/rotate", navigation.Uri);

@@ -105,6 +105,30 @@ public sealed class NoticeSchedulerTests : IDisposable
         Assert.Empty(await NoticesForAsync(key.Id));
     }
 
+    [Fact]
+    public async Task RotationWhoseOldKeyWentIdle_NoticedOnce_UnlessAutomaticRevocationWasChosen()
+    {
+        var admin = await _app.CreateKeyAsync(scopes: ["api-keys:manage", "clients:read"]);
+        using var adminClient = _app.CreateClient(admin.Secret);
+        var manual = await _app.CreateKeyAsync();
+        var automatic = await _app.CreateKeyAsync();
+        await adminClient.PostAsync($"/api/v1/api-keys/{manual.Id}/rotate", Http.Json(new { })).ExpectAsync(HttpStatusCode.Created);
+        await adminClient.PostAsync($"/api/v1/api-keys/{automatic.Id}/rotate", Http.Json(new { autoRevokeWhenIdleHours = 24 }))
+            .ExpectAsync(HttpStatusCode.Created);
+
+        _clock.Advance(TimeSpan.FromHours(23));
+        await RunSchedulerAsync();
+        Assert.Empty(await NoticesForAsync(manual.Id));
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        await RunSchedulerAsync();
+        await RunSchedulerAsync();
+
+        var notice = Assert.Single(await NoticesForAsync(manual.Id), n => n.Kind == NoticeKind.RotationAwaitingRevoke);
+        Assert.StartsWith("Its replacement has taken over: the old key has not been used for 25 h.", notice.Message);
+        Assert.DoesNotContain(await NoticesForAsync(automatic.Id), n => n.Kind == NoticeKind.RotationAwaitingRevoke);
+    }
+
     private static async Task Until(Func<Task<bool>> condition)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(100))
