@@ -50,6 +50,8 @@ public sealed class LeakedKeyTests(BrowserFixture browser) : IAsyncLifetime
         var revoke = page.GetByRole(AriaRole.Button, new() { Name = "Revoke now and open an incident" });
         await Expect(revoke).ToBeVisibleAsync();
         await Expect(page.GetByTestId("leak-activity")).ToHaveCountAsync(0);
+        // The list page's notice of the new key may still be fading out: measured mid-fade, its colours are neither state.
+        await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
         await audit.CheckAsync(page, "leak step 1: revoke", shot: "leak-1-revoke");
 
         await revoke.ClickAsync();
@@ -115,6 +117,14 @@ public sealed class LeakedKeyTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.GetByTestId("incident-checklist")).ToContainTextAsync("Cached copies: done");
         await Expect(page.GetByTestId("incident-facts")).ToContainTextAsync(name);
         await audit.CheckAsync(page, "incident detail", shot: "incident-detail");
+
+        // The key's own page lists its incident and its history the report.
+        await page.GetByTestId("incident-facts").GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).First.ClickAsync(); // the leaked key; the replacement has its name too
+        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await Expect(page.GetByTestId("key-incidents")).ToContainTextAsync("Closed");
+        await Expect(page.GetByTestId("key-history")).ToContainTextAsync("Reported leaked");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Report leaked" })).ToHaveCountAsync(0);
+        await audit.CheckAsync(page, "key page with its incident", shot: "leak-key-page");
 
         audit.AssertClean();
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.SecretScanning;
 using FieldCamp.Web.Auth;
@@ -93,9 +94,17 @@ internal static class SecretScanningEndpoints
         if (!ApiKeySecret.IsWellFormed(report.Token)) return SecretScanningLabel.FalsePositive;
         var digest = ApiKeySecret.ComputeDigest(report.Token);
         if (!await known.MayExistAsync(KnownDigests.Prefix(digest))) return SecretScanningLabel.FalsePositive;
-        return await incidents.ReportFoundAsync(digest, report.Url, cancellationToken)
-            ? SecretScanningLabel.TruePositive
-            : SecretScanningLabel.FalsePositive;
+        bool revoked;
+        try
+        {
+            revoked = await incidents.ReportFoundAsync(digest, report.Url, cancellationToken);
+        }
+        catch (DomainException)
+        {
+            // The key changed at the same moment (an edit, a revoke): read it again and decide once more.
+            revoked = await incidents.ReportFoundAsync(digest, report.Url, cancellationToken);
+        }
+        return revoked ? SecretScanningLabel.TruePositive : SecretScanningLabel.FalsePositive;
     }
 
     private static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

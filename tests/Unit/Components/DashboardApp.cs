@@ -37,6 +37,9 @@ public sealed class DashboardApp : IDisposable
 
     public Task<AppDbContext> CreateDbContextAsync() => _app.CreateDbContextAsync();
 
+    /// <summary>One of the app's own services, for tests that act as something other than a signed-in person.</summary>
+    internal T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
     /// <summary>The workspace the layout would load for a signed-in demo person (their first branch: Acme North).</summary>
     internal async Task<Workspace> WorkspaceForAsync(string email)
     {

@@ -227,6 +227,30 @@ public sealed class LeakResponsePageTests : MudTestContext, IDisposable
     }
 
     [Fact]
+    public async Task IncidentDetail_FoundBySecretScanning_ShowsTheScannerAndUrl()
+    {
+        await _app.AddDashboardServicesAsync(Context, Admin);
+        Context.Render<MudPopoverProvider>();
+        var id = await _app.KeyIdAsync("quickbooks-sync");
+        byte[] digest;
+        await using (var db = await _app.CreateDbContextAsync())
+            digest = await db.ApiKeys.Where(k => k.Id == id).Select(k => k.SecretHash).SingleAsync();
+        var manager = _app.Service<FieldCamp.Web.Incidents.IncidentManager>();
+        Assert.True(await manager.ReportFoundAsync(digest, "https://github.com/acme/site/blob/main/.env"));
+        var incident = (await IncidentAsync(id))!;
+
+        var detail = Context.Render<IncidentDetail>(p => p.Add(d => d.Id, incident.Id));
+
+        detail.WaitForAssertion(() => Assert.True(detail.HasTestId("incident-facts")), Patience);
+        var facts = detail.ByTestId("incident-facts").TextContent;
+        Assert.Contains("by GitHub secret scanning", facts);
+        Assert.Contains("https://github.com/acme/site/blob/main/.env", facts);
+        Assert.Contains("by secret scanning", facts); // the revoke
+        var list = Context.Render<IncidentList>();
+        list.WaitForAssertion(() => Assert.Contains("GitHub secret scanning", list.ByTestId("incident-table").TextContent), Patience);
+    }
+
+    [Fact]
     public async Task KeyPage_ReportLeaked_LinksToTheResponseThenListsTheIncident()
     {
         var (leak, id) = await RenderAsync("quickbooks-sync");
