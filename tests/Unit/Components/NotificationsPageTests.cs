@@ -63,7 +63,7 @@ public sealed class NotificationsPageTests : MudTestContext, IDisposable
         page.WaitForAssertion(() => Assert.Equal(2, Titles(page).Count), TimeSpan.FromSeconds(10));
         Assert.Equal("Notifications, 2 unread", bell.Find("[data-testid=notification-bell]").GetAttribute("aria-label"));
 
-        await ClickLabelledAsync(page, "Mark notification about quickbooks-sync as read");
+        await ClickLabelledAsync(page, "Mark as read: quickbooks-sync");
 
         page.WaitForAssertion(() => Assert.Equal(["Unread: Used from a web browser: zapier-job-sync"], Titles(page)));
         bell.WaitForAssertion(() => Assert.Equal("Notifications, 1 unread", bell.Find("[data-testid=notification-bell]").GetAttribute("aria-label")));
