@@ -117,7 +117,17 @@ internal sealed class UsageWriter(
         }
         var changed = db.ChangeTracker.Entries<FieldCamp.Domain.ApiKeys.ApiKey>()
             .Where(e => e.State == EntityState.Modified).Select(e => e.Entity.SecretHash).ToList();
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone changed an old key at this very moment. The request log and last use still go in (EF rolled back to
+            // its savepoint only); the first use is noted again with the replacement's next request.
+            db.ChangeTracker.Clear();
+            return [];
+        }
         return changed;
     }
 
