@@ -71,7 +71,8 @@ internal sealed class ApiKeyManager(
         var key = await FindAsync(db, scope, keyId, cancellationToken);
         if (key is null) return null;
         EnsureWithinGrantor(grantorScopes, key);
-        if (await db.KeyRotations.AnyAsync(r => r.OldKeyId == key.Id && r.Step <= RotationStep.RevokeOld, cancellationToken))
+        // Either key of a running rotation is "rotating": rotating the replacement too would leave two rotations tangled.
+        if (await db.KeyRotations.AnyAsync(r => (r.OldKeyId == key.Id || r.ReplacementKeyId == key.Id) && r.Step <= RotationStep.RevokeOld, cancellationToken))
             throw new DomainException($"{key.Id} is already being rotated; finish or cancel that rotation first.");
         var (rotation, replacement, secret) = KeyRotation.Start(key, options, actor, Now);
         EnsureGrantable(grantorScopes, replacement.Scopes);
@@ -139,20 +140,27 @@ internal sealed class ApiKeyManager(
         if (key is null) return null;
         var now = Now;
         key.Revoke(actor, now);
-        // Revoking either key of a rotation ends it: the old key's completes it, the replacement's calls it off.
-        var rotation = await db.KeyRotations.FirstOrDefaultAsync(
-            r => (r.OldKeyId == key.Id || r.ReplacementKeyId == key.Id) && r.Step <= RotationStep.RevokeOld, cancellationToken);
-        var keys = new List<ApiKey> { key };
-        if (rotation is not null)
-        {
-            var otherId = rotation.OldKeyId == key.Id ? rotation.ReplacementKeyId : rotation.OldKeyId;
-            var other = await db.ApiKeys.FirstAsync(k => k.Id == otherId, cancellationToken);
-            keys.Add(other);
-            var (old, replacement) = rotation.OldKeyId == key.Id ? (key, other) : (other, key);
-            rotation.KeyRetired(old, replacement, actor, now);
-        }
-        await SaveAndEvictAsync(db, keys, cancellationToken);
+        var other = await EndRotationOfAsync(db, key, actor, now, cancellationToken);
+        await SaveAndEvictAsync(db, other is null ? [key] : [key, other], cancellationToken);
         return key;
+    }
+
+    /// <summary>
+    /// Revoking either key of a rotation ends it, however the key was revoked (here, a leak report, secret scanning):
+    /// the old key's completes the rotation, the replacement's calls it off. Returns the rotation's other key, which
+    /// may have changed too (a cancel gives the old key back its expiry), so the caller evicts it with the first.
+    /// </summary>
+    internal static async Task<ApiKey?> EndRotationOfAsync(AppDbContext db, ApiKey revoked, Actor actor, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        var rotation = await db.KeyRotations.FirstOrDefaultAsync(
+            r => (r.OldKeyId == revoked.Id || r.ReplacementKeyId == revoked.Id) && r.Step <= RotationStep.RevokeOld, cancellationToken);
+        if (rotation is null) return null;
+        var otherId = rotation.OldKeyId == revoked.Id ? rotation.ReplacementKeyId : rotation.OldKeyId;
+        var other = await db.ApiKeys.FirstAsync(k => k.Id == otherId, cancellationToken);
+        var (old, replacement) = rotation.OldKeyId == revoked.Id ? (revoked, other) : (other, revoked);
+        rotation.KeyRetired(old, replacement, actor, now);
+        return other;
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;

@@ -35,7 +35,8 @@ internal sealed class IncidentManager(IDbContextFactory<AppDbContext> dbFactory,
         db.Incidents.Add(incident);
         var notice = LeakNotice(incident, $"Reported as leaked by {actor.Name} and revoked. Review what it did, issue a replacement and clean up where it was stored.");
         db.Notices.Add(notice);
-        await SaveAndEvictAsync(db, key, cancellationToken);
+        var other = await ApiKeyManager.EndRotationOfAsync(db, key, actor, Now, cancellationToken);
+        await SaveAndEvictAsync(db, key, other, cancellationToken);
         // The other owners and admins need to hear of it; the person who reported it knows.
         if (actor.Type == ActorType.Person)
         {
@@ -68,7 +69,8 @@ internal sealed class IncidentManager(IDbContextFactory<AppDbContext> dbFactory,
         db.Incidents.Add(incident);
         db.Notices.Add(LeakNotice(incident,
             $"Found in public by GitHub secret scanning{(incident.ReportedUrl is null ? "" : $" ({incident.ReportedUrl})")} and revoked at once. Review what it did and issue a replacement."));
-        await SaveAndEvictAsync(db, key, cancellationToken);
+        var other = await ApiKeyManager.EndRotationOfAsync(db, key, Actor.SecretScanning, now, cancellationToken);
+        await SaveAndEvictAsync(db, key, other, cancellationToken);
         return true;
     }
 
@@ -143,7 +145,7 @@ internal sealed class IncidentManager(IDbContextFactory<AppDbContext> dbFactory,
         }
     }
 
-    private async Task SaveAndEvictAsync(AppDbContext db, ApiKey key, CancellationToken cancellationToken)
+    private async Task SaveAndEvictAsync(AppDbContext db, ApiKey key, ApiKey? alsoChanged, CancellationToken cancellationToken)
     {
         try
         {
@@ -156,6 +158,7 @@ internal sealed class IncidentManager(IDbContextFactory<AppDbContext> dbFactory,
         finally
         {
             credentials.Invalidate(key.SecretHash);
+            if (alsoChanged is not null) credentials.Invalidate(alsoChanged.SecretHash);
         }
     }
 }

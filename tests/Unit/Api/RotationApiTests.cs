@@ -65,6 +65,43 @@ public sealed class RotationApiTests(AppFactory app) : IClassFixture<AppFactory>
     }
 
     [Fact]
+    public async Task RotateKey_TheReplacementOfARunningRotation_409InvalidState()
+    {
+        var admin = await AdminAsync();
+        using var client = app.CreateClient(admin.Secret);
+        var target = await app.CreateKeyAsync();
+        var rotated = await RotateAsync(client, target.Id);
+
+        await client.PostAsync($"{Keys}/{rotated.GetProperty("id").GetString()}/rotate", null)
+            .ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LeakReport_OnEitherKeyOfARotation_EndsTheRotationAsARevokeWould(bool replacementLeaks)
+    {
+        var admin = await AdminAsync();
+        using var client = app.CreateClient(admin.Secret);
+        var target = await app.CreateKeyAsync();
+        var rotated = await RotateAsync(client, target.Id);
+        var rotationId = rotated.GetProperty("rotationId").GetString()!;
+        var leakedId = replacementLeaks ? rotated.GetProperty("id").GetString()! : target.Id;
+
+        var incidents = app.Services.GetRequiredService<FieldCamp.Web.Incidents.IncidentManager>();
+        await incidents.ReportAsync(new FieldCamp.Web.ApiKeys.KeyScope(target.CompanyId, target.BranchId), leakedId,
+            Actor.Person("user_x", "admin@acme.test", null));
+
+        var rotation = await client.GetAsync($"{Rotations}/{rotationId}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(replacementLeaks ? "cancelled" : "completed", rotation.GetProperty("status").GetString());
+        // Cancelling the rotation must not revoke the key that still works.
+        await client.PostAsync($"{Rotations}/{rotationId}/cancel", null).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+        var survivor = replacementLeaks ? target.Secret : rotated.GetProperty("key").GetString()!;
+        using var survivorClient = app.CreateClient(survivor);
+        await survivorClient.GetAsync("/api/v1/clients").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task RotateKey_OverlapStartsOnFirstUse_OldExpiryUnchangedUntilReplacementIsUsed()
     {
         var admin = await AdminAsync();
