@@ -46,12 +46,6 @@ internal static class SecretScanningEndpoints
         CancellationToken cancellationToken)
     {
         if (!scanning.IsEnabled) return ApiProblems.NotFound("endpoint");
-        if (!scanning.TryAcquire())
-        {
-            http.Response.Headers.RetryAfter = "60";
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status429TooManyRequests, "rate_limited",
-                "Too many secret scanning reports this minute. Retry after 60 seconds."));
-        }
 
         var body = await ReadBodyAsync(http.Request, cancellationToken);
         if (body is null) return BodyProblem($"The report must be at most {GitHubSecretScanning.MaxBodyBytes / 1024} KB.");
@@ -65,6 +59,15 @@ internal static class SecretScanningEndpoints
                 SignatureCheck.UnknownKey => $"No trusted public key has that {IdentifierHeader}.",
                 _ => "The signature does not match the body.",
             }));
+
+        // Only signed reports count against the limit: unsigned requests, which anyone can send, must not use up the
+        // allowance and keep the scanner's real reports (and their revokes) out.
+        if (!scanning.TryAcquire())
+        {
+            http.Response.Headers.RetryAfter = "60";
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status429TooManyRequests, "rate_limited",
+                "Too many secret scanning reports this minute. Retry after 60 seconds."));
+        }
 
         if (!TryParse(body, out var reports, out var problem)) return BodyProblem(problem);
 

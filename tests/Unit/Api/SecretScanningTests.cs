@@ -242,7 +242,7 @@ public class SecretScanningConfigurationTests
     }
 
     [Fact]
-    public async Task Report_OverItsOwnLimit_429()
+    public async Task Report_SignedReportsOverTheLimit_429_UnsignedFloodsDoNotUseItUp()
     {
         using var github = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var app = new AppFactory();
@@ -250,10 +250,22 @@ public class SecretScanningConfigurationTests
         app.Settings["SecretScanning:GitHub:PublicKeys:0:Pem"] = github.ExportSubjectPublicKeyInfoPem();
         app.Settings["SecretScanning:GitHub:RequestsPerMinute"] = "2";
         using var client = app.CreateClient();
+        HttpRequestMessage Signed()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/secret-scanning/github") { Content = Http.RawJson("[]") };
+            request.Headers.TryAddWithoutValidation("Github-Public-Key-Identifier", "k");
+            request.Headers.TryAddWithoutValidation("Github-Public-Key-Signature",
+                Convert.ToBase64String(github.SignData("[]"u8.ToArray(), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)));
+            return request;
+        }
 
-        await client.PostAsync("/api/v1/secret-scanning/github", Http.RawJson("[]")).ExpectAsync(HttpStatusCode.Unauthorized);
-        await client.PostAsync("/api/v1/secret-scanning/github", Http.RawJson("[]")).ExpectAsync(HttpStatusCode.Unauthorized);
-        var limited = await client.PostAsync("/api/v1/secret-scanning/github", Http.RawJson("[]"));
+        // Anyone can send unsigned reports: however many, they are refused without touching the scanner's allowance.
+        for (var i = 0; i < 5; i++)
+            await client.PostAsync("/api/v1/secret-scanning/github", Http.RawJson("[]")).ExpectAsync(HttpStatusCode.Unauthorized);
+        await client.SendAsync(Signed()).ExpectAsync(HttpStatusCode.OK);
+        await client.SendAsync(Signed()).ExpectAsync(HttpStatusCode.OK);
+
+        var limited = await client.SendAsync(Signed());
         await limited.ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
         Assert.Equal("60", limited.Headers.GetValues("Retry-After").Single());
     }
