@@ -184,18 +184,9 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         return await manager.RevokeAsync(workspace.KeyScope, keyId, Me());
     }
 
-    private Actor Me() => Actor.Person(workspace.UserId, workspace.Email, workspace.ClientIp);
+    private Actor Me() => workspace.Actor;
 
-    /// <summary>Reads the role afresh: a role taken away a minute ago must not still work in an open tab.</summary>
-    private async Task RequireKeyManagerAsync()
-    {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var companyId = workspace.KeyScope.CompanyId;
-        var role = await db.Memberships.Where(m => m.UserId == workspace.UserId && m.CompanyId == companyId)
-            .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
-        if (role is not (Role.Owner or Role.Admin))
-            throw new DashboardForbiddenException("Only owners and admins can create, change or revoke API keys.");
-    }
+    private Task RequireKeyManagerAsync() => workspace.RequireKeyManagerAsync("Only owners and admins can create, change or revoke API keys.");
 
     private static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, KeyFilter filter, DateTime now)
     {

@@ -146,16 +146,7 @@ internal sealed class DashboardRotations(
             [.. rows.Select(r => r.Ip).OfType<string>().Distinct().Order()]);
     }
 
-    private Actor Me() => Actor.Person(workspace.UserId, workspace.Email, workspace.ClientIp);
+    private Actor Me() => workspace.Actor;
 
-    /// <summary>Reads the role afresh: a role taken away a minute ago must not still work in an open tab.</summary>
-    private async Task RequireKeyManagerAsync()
-    {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var companyId = workspace.KeyScope.CompanyId;
-        var role = await db.Memberships.Where(m => m.UserId == workspace.UserId && m.CompanyId == companyId)
-            .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
-        if (role is not (Role.Owner or Role.Admin))
-            throw new DashboardForbiddenException("Only owners and admins can rotate API keys.");
-    }
+    private Task RequireKeyManagerAsync() => workspace.RequireKeyManagerAsync("Only owners and admins can rotate API keys.");
 }

@@ -1,3 +1,4 @@
+using FieldCamp.Domain.Audit;
 using System.Security.Claims;
 using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.ApiKeys;
@@ -33,6 +34,22 @@ internal sealed class Workspace(
     public Role Role => Company?.Role ?? Role.Member;
     public bool CanManageKeys => Role is Role.Owner or Role.Admin;
     public KeyScope KeyScope => new(Company!.Id, Branch!.Id);
+
+    /// <summary>The signed-in person as the audit trail names them.</summary>
+    public Actor Actor => Actor.Person(UserId, Email, ClientIp);
+
+    /// <summary>
+    /// Refuses unless the person is an owner or admin of the current company. Reads the role afresh: a role taken away a
+    /// minute ago must not still work in an open tab.
+    /// </summary>
+    public async Task RequireKeyManagerAsync(string refusal)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var companyId = KeyScope.CompanyId;
+        var role = await db.Memberships.Where(m => m.UserId == UserId && m.CompanyId == companyId)
+            .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
+        if (role is not (Role.Owner or Role.Admin)) throw new DashboardForbiddenException(refusal);
+    }
 
     public async Task LoadAsync()
     {
