@@ -1,4 +1,3 @@
-using System.Data.Common;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Notices;
 using FieldCamp.Domain.Rotation;
@@ -26,33 +25,19 @@ public sealed class NoticeOptions
 internal sealed class NoticeScheduler(
     IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<NoticeOptions> options, IOptions<KeyRotationSettings> rotation,
     ILogger<NoticeScheduler> logger)
-    : BackgroundService
+    : PeriodicJob(time, logger)
 {
     /// <summary>How far back the request log is searched for browser use; the scheduler runs far more often than this.</summary>
     private static readonly TimeSpan BrowserUseWindow = TimeSpan.FromDays(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
-            {
-                // The next round tries again; nothing is lost, because nothing was marked as posted.
-                logger.LogWarning(ex, "Could not post key notices; trying again in {Interval}.", options.Value.Interval);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override string Work => "post key notices";
 
     /// <summary>Posts every notice due now; returns how many were new.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = Time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
         var expiringBefore = now + NoticeRules.ExpiryHorizon;
@@ -109,17 +94,5 @@ internal sealed class NoticeScheduler(
             }
         }
         return count;
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 }

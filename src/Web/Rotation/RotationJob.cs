@@ -1,4 +1,3 @@
-using System.Data.Common;
 using FieldCamp.Domain.Rotation;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
@@ -15,30 +14,16 @@ namespace FieldCamp.Web.Rotation;
 /// </summary>
 internal sealed class RotationJob(
     IDbContextFactory<AppDbContext> dbFactory, CredentialCache credentials, TimeProvider time, IOptions<KeyRotationSettings> settings,
-    ILogger<RotationJob> logger) : BackgroundService
+    ILogger<RotationJob> logger) : PeriodicJob(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(settings.Value.CheckInterval, time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
-            {
-                // Nothing was saved; the next round looks again.
-                logger.LogWarning(ex, "Could not check key rotations; trying again in {Interval}.", settings.Value.CheckInterval);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override TimeSpan Interval => settings.Value.CheckInterval;
+
+    protected override string Work => "check key rotations";
 
     /// <summary>Revokes every old key due now and closes rotations whose old key expired; returns how many old keys it revoked.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = Time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var candidates = await (
             from r in db.KeyRotations
@@ -73,17 +58,5 @@ internal sealed class RotationJob(
             }
         }
         return revoked;
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 }
