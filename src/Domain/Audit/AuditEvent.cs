@@ -8,7 +8,7 @@ public sealed class AuditEvent
 {
     private AuditEvent() { }
 
-    public AuditEvent(AuditEventType type, string companyId, string branchId, string? apiKeyId, string? subject,
+    public AuditEvent(AuditEventType type, string companyId, string? branchId, string? apiKeyId, string? subject,
         Actor actor, DateTime occurredAt, IReadOnlyList<AuditChange>? changes = null, string? note = null)
     {
         Type = type;
@@ -25,7 +25,8 @@ public sealed class AuditEvent
     public long Id { get; private set; }
     public AuditEventType Type { get; private set; }
     public string CompanyId { get; private set; } = "";
-    public string BranchId { get; private set; } = "";
+    /// <summary>Null for what concerns the whole company (its people, its key policy, the quarterly review).</summary>
+    public string? BranchId { get; private set; }
     public string? ApiKeyId { get; private set; }
     /// <summary>What the event was about, as it was named then (a key's name).</summary>
     public string? Subject { get; private set; }

@@ -21,4 +21,26 @@ public enum AuditEventType
     IncidentReplacementIssued = 1202,
     IncidentReplacementSkipped = 1203,
     IncidentClosed = 1204,
+
+    // The owners' quarterly key review, 1300–1399.
+    AuditDecisionRecorded = 1300,
+    AuditQuarterCompleted = 1301,
+
+    // The company's key policy, 1400–1499.
+    KeyPolicyChanged = 1400,
+
+    // People: the workspace, invitations and memberships, 1500–1599.
+    WorkspaceCreated = 1500,
+    MemberInvited = 1501,
+    InvitationAccepted = 1502,
+    InvitationCancelled = 1503,
+    MemberAdded = 1504,
+    MemberRoleChanged = 1505,
+    MemberRemoved = 1506,
+
+    // Signing in and out of the dashboard, 1600–1699.
+    SignInSucceeded = 1600,
+    SignInFailed = 1601,
+    SignInThrottled = 1602,
+    SignedOut = 1603,
 }

@@ -18,6 +18,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ApiKeyRequest> ApiKeyRequests => Set<ApiKeyRequest>();
+    public DbSet<ScopeUseDay> ScopeUseDays => Set<ScopeUseDay>();
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<KeyRotation> KeyRotations => Set<KeyRotation>();
     public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();

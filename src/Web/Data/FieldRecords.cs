@@ -64,3 +64,19 @@ public sealed class ApiKeyRequest
     public string? Origin { get; set; }
     public int Count { get; set; } = 1;
 }
+
+/// <summary>
+/// How often a key's requests needed one scope on one UTC day: <see cref="Allowed"/> requests it authorized, and
+/// <see cref="Refused"/> requests answered 403 for lacking it. Kept for <see cref="KeptDays"/> days, past the request
+/// log, so the quarterly review can weigh 90 days of use.
+/// </summary>
+public sealed class ScopeUseDay
+{
+    public const int KeptDays = 400;
+
+    public string ApiKeyId { get; set; } = "";
+    public DateOnly Day { get; set; }
+    public string Scope { get; set; } = "";
+    public long Allowed { get; set; }
+    public long Refused { get; set; }
+}

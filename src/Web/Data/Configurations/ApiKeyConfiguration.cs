@@ -60,3 +60,13 @@ internal sealed class ApiKeyRequestConfiguration : IEntityTypeConfiguration<ApiK
         request.Property(r => r.Origin).HasMaxLength(512);
     }
 }
+
+internal sealed class ScopeUseDayConfiguration : IEntityTypeConfiguration<ScopeUseDay>
+{
+    public void Configure(EntityTypeBuilder<ScopeUseDay> day)
+    {
+        day.HasKey(d => new { d.ApiKeyId, d.Day, d.Scope });
+        day.HasIndex(d => d.Day);
+        day.Property(d => d.Scope).HasMaxLength(64);
+    }
+}

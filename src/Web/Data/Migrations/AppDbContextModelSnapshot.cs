@@ -104,6 +104,9 @@ namespace FieldCamp.Web.Data.Migrations
 
                             b1.Property<int>("Type")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UserAgent")
+                                .HasColumnType("TEXT");
                         });
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "RevokedBy", "FieldCamp.Domain.ApiKeys.ApiKey.RevokedBy#Actor", b1 =>
@@ -121,6 +124,9 @@ namespace FieldCamp.Web.Data.Migrations
 
                             b1.Property<int>("Type")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UserAgent")
+                                .HasColumnType("TEXT");
                         });
 
                     b.HasKey("Id");
@@ -143,7 +149,6 @@ namespace FieldCamp.Web.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("BranchId")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Changes")
@@ -183,6 +188,9 @@ namespace FieldCamp.Web.Data.Migrations
 
                             b1.Property<int>("Type")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UserAgent")
+                                .HasColumnType("TEXT");
                         });
 
                     b.HasKey("Id");
@@ -267,6 +275,9 @@ namespace FieldCamp.Web.Data.Migrations
 
                             b1.Property<int>("Type")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UserAgent")
+                                .HasColumnType("TEXT");
                         });
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "ReportedBy", "FieldCamp.Domain.Incidents.Incident.ReportedBy#Actor", b1 =>
@@ -286,6 +297,9 @@ namespace FieldCamp.Web.Data.Migrations
 
                             b1.Property<int>("Type")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UserAgent")
+                                .HasColumnType("TEXT");
                         });
 
                     b.HasKey("Id");
@@ -442,6 +456,9 @@ namespace FieldCamp.Web.Data.Migrations
 
                             b1.Property<int>("Type")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UserAgent")
+                                .HasColumnType("TEXT");
                         });
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "StartedBy", "FieldCamp.Domain.Rotation.KeyRotation.StartedBy#Actor", b1 =>
@@ -461,6 +478,9 @@ namespace FieldCamp.Web.Data.Migrations
 
                             b1.Property<int>("Type")
                                 .HasColumnType("INTEGER");
+
+                            b1.Property<string>("UserAgent")
+                                .HasColumnType("TEXT");
                         });
 
                     b.HasKey("Id");
@@ -786,6 +806,31 @@ namespace FieldCamp.Web.Data.Migrations
                     b.HasIndex("BranchId", "Id");
 
                     b.ToTable("Jobs");
+                });
+
+            modelBuilder.Entity("FieldCamp.Web.Data.ScopeUseDay", b =>
+                {
+                    b.Property<string>("ApiKeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Allowed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Refused")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ApiKeyId", "Day", "Scope");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("ScopeUseDays");
                 });
 
             modelBuilder.Entity("FieldCamp.Web.Data.Visit", b =>
