@@ -30,13 +30,16 @@ internal sealed class Workspace(
     /// </summary>
     public string? ClientIp { get; private set; }
 
+    /// <summary>The browser's user agent, captured with <see cref="ClientIp"/>.</summary>
+    public string? UserAgent { get; private set; }
+
     public bool IsLoaded => Company is not null && Branch is not null;
     public Role Role => Company?.Role ?? Role.Member;
     public bool CanManageKeys => Role is Role.Owner or Role.Admin;
     public KeyScope KeyScope => new(Company!.Id, Branch!.Id);
 
     /// <summary>The signed-in person as the audit trail names them.</summary>
-    public Actor Actor => Actor.Person(UserId, Email, ClientIp);
+    public Actor Actor => Actor.Person(UserId, Email, ClientIp, UserAgent);
 
     /// <summary>
     /// Refuses unless the person is an owner or admin of the current company. Reads the role afresh: a role taken away a
@@ -57,6 +60,7 @@ internal sealed class Workspace(
         UserId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
         Email = user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "";
         ClientIp ??= http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+        UserAgent ??= http.HttpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 512)] : null;
 
         await using var db = await dbFactory.CreateDbContextAsync();
         var memberships = await (
