@@ -9,6 +9,7 @@ using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
@@ -40,8 +41,9 @@ services.AddAuthentication(ApiKeyDefaults.Scheme)
 services.AddIdentityCore<ApplicationUser>(options =>
     {
         options.User.RequireUniqueEmail = true;
-        options.Lockout.MaxFailedAccessAttempts = 5;
-        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        // Wrong passwords never lock an account (anyone knowing an owner's e-mail could keep them out): SignInThrottle
+        // slows the clients that fail instead. A lock set on purpose (LockoutEnd) still keeps a person out.
+        options.Lockout.AllowedForNewUsers = true;
     })
     .AddEntityFrameworkStores<AppDbContext>()
     .AddSignInManager()
@@ -52,7 +54,18 @@ services.ConfigureApplicationCookie(options =>
     options.Cookie.Name = "fieldcamp.session";
     options.ExpireTimeSpan = TimeSpan.FromHours(8);
     options.SlidingExpiration = true;
+    // Never sent over plain HTTP outside Development, where http://localhost has to work.
+    options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 });
+services.AddAntiforgery(options =>
+    options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
+// The session cookie's security stamp is checked against the database on every request, so signing out (which renews
+// the stamp) ends the session on the server: a copy of the cookie taken before stops working at once. One indexed
+// read per dashboard request; the API never reads this cookie.
+services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+services.AddSingleton<SignInThrottle>();
+services.AddSingleton<SignInDecoy>();
+services.AddScoped<SignInAttempts>();
 services.AddAuthorizationBuilder().AddApiPolicies();
 services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
 
@@ -148,9 +161,14 @@ app.UseWhen(context => IsPageRequest(context.Request) && !context.Request.Path.S
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-app.MapPost("/account/logout", async (SignInManager<ApplicationUser> signIn) =>
+// The form carries an antiforgery token (MainLayout), checked here: the endpoint binds no form, so the antiforgery
+// middleware would not check it by itself, and any site could sign a person out.
+app.MapPost("/account/logout", async Task<IResult> (HttpContext context, IAntiforgery antiforgery, SignInAttempts signIn) =>
 {
-    await signIn.SignOutAsync();
+    if (!await antiforgery.IsRequestValidAsync(context))
+        return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form has expired.",
+            detail: "Reload the page and sign out again.");
+    await signIn.SignOutAsync(context);
     return TypedResults.LocalRedirect("~/account/login");
 });
 app.MapHealthChecks("/health").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
