@@ -62,6 +62,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>Added to the app's database context, for tests that need to watch or slow its commands.</summary>
     public List<IInterceptor> DbInterceptors { get; } = [];
 
+    /// <summary>
+    /// PBKDF2 iterations of the app's password hasher. One keeps each fresh app cheap; a test that measures sign-in
+    /// timing sets the production cost (100,000).
+    /// </summary>
+    public int PasswordIterations { get; init; } = 1;
+
     /// <summary>Replaces the app's clock when set.</summary>
     public TimeProvider? Clock { get; set; }
 
@@ -97,7 +103,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
             // Seeding hashes four demo passwords at 100,000 iterations, about a second per app on two cores; the API
             // tests never sign anyone in, so one iteration keeps each fresh app cheap.
-            services.Configure<PasswordHasherOptions>(options => options.IterationCount = 1);
+            services.Configure<PasswordHasherOptions>(options => options.IterationCount = PasswordIterations);
             if (Clock is not null) services.AddSingleton(Clock);
             if (DbInterceptors.Count > 0) services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(DbInterceptors));
         });

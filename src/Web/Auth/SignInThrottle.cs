@@ -101,6 +101,9 @@ internal sealed class SignInThrottle(TimeProvider clock) : IDisposable
         return seconds >= MaxBackOff.TotalSeconds ? MaxBackOff : TimeSpan.FromSeconds(seconds);
     }
 
+    /// <summary>Records held now (accounts, clients and pairs together).</summary>
+    public int Entries => _cache.Count;
+
     public void Dispose() => _cache.Dispose();
 
     private Record Get(string key, CacheItemPriority priority)
