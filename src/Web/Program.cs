@@ -56,6 +56,10 @@ services.ConfigureApplicationCookie(options =>
     options.SlidingExpiration = true;
     // Never sent over plain HTTP outside Development, where http://localhost has to work.
     options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+    // Signing in on the sign-in page, the cookie handler would itself redirect to the page's ReturnUrl, checking only
+    // that it starts with one "/": "/café" went into the Location header, which Kestrel refuses (500 after a right
+    // password). The sign-in page picks the address itself (SignInReturnUrl) and redirects; the handler must not.
+    options.Events.OnRedirectToReturnUrl = _ => Task.CompletedTask;
 });
 services.AddAntiforgery(options =>
     options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
