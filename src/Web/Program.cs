@@ -54,15 +54,15 @@ services.ConfigureApplicationCookie(options =>
     options.Cookie.Name = "fieldcamp.session";
     options.ExpireTimeSpan = TimeSpan.FromHours(8);
     options.SlidingExpiration = true;
-    // Never sent over plain HTTP outside Development, where http://localhost has to work.
+    // Never sent over plain HTTP outside Development, where http://localhost has to work. (Only this cookie: the
+    // antiforgery cookie proves nothing alone, and with Always the antiforgery system refuses every plain-HTTP request
+    // outright, which would break a TLS-terminating proxy that forwards plain HTTP.)
     options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
     // Signing in on the sign-in page, the cookie handler would itself redirect to the page's ReturnUrl, checking only
     // that it starts with one "/": "/café" went into the Location header, which Kestrel refuses (500 after a right
     // password). The sign-in page picks the address itself (SignInReturnUrl) and redirects; the handler must not.
     options.Events.OnRedirectToReturnUrl = _ => Task.CompletedTask;
 });
-services.AddAntiforgery(options =>
-    options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
 // The session cookie's security stamp is checked against the database on every request, so signing out (which renews
 // the stamp) ends the session on the server: a copy of the cookie taken before stops working at once. One indexed
 // read per dashboard request; the API never reads this cookie.

@@ -308,3 +308,31 @@ public sealed class SignInTimingTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 }
+
+/// <summary>The session cookie never travels over plain HTTP outside Development.</summary>
+public sealed class SessionCookieTests
+{
+    [Theory]
+    [InlineData("Production", true)]
+    [InlineData("Development", false)]
+    public async Task SignIn_SessionCookie_SecureOutsideDevelopment(string environment, bool secure)
+    {
+        await using var app = new AppFactory { Environment = environment };
+        var email = "owner@acme.test";
+        if (environment == "Production")
+        {
+            email = "owner@northwind.test";
+            var (owner, errors) = await app.Services.GetRequiredService<FieldCamp.Web.Dashboard.FirstRun>()
+                .CreateWorkspaceAsync("Northwind", "northwind", "Main", email, DemoSeeder.Password);
+            Assert.True(owner is not null, string.Join(", ", errors.Values));
+        }
+        using var browser = FormBrowser.Open(app, "127.0.5.1");
+
+        using var response = await browser.SubmitSignInAsync(email, DemoSeeder.Password);
+
+        Assert.Equal("/settings/developer/api-keys", browser.LocationPath(response));
+        var session = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("fieldcamp.session=", StringComparison.Ordinal));
+        Assert.Equal(secure, session.Split(';').Any(part => part.Trim().Equals("secure", StringComparison.OrdinalIgnoreCase)));
+        Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
+    }
+}
