@@ -47,11 +47,22 @@ internal sealed class Workspace(
     /// </summary>
     public async Task RequireKeyManagerAsync(string refusal)
     {
+        if (await CurrentRoleAsync() is not (Role.Owner or Role.Admin)) throw new DashboardForbiddenException(refusal);
+    }
+
+    /// <summary>Refuses unless the person is an owner of the current company, read afresh like <see cref="RequireKeyManagerAsync"/>.</summary>
+    public async Task RequireOwnerAsync(string refusal)
+    {
+        if (await CurrentRoleAsync() is not Role.Owner) throw new DashboardForbiddenException(refusal);
+    }
+
+    private async Task<Role?> CurrentRoleAsync()
+    {
+        if (Company is null) return null;
         await using var db = await dbFactory.CreateDbContextAsync();
-        var companyId = KeyScope.CompanyId;
-        var role = await db.Memberships.Where(m => m.UserId == UserId && m.CompanyId == companyId)
+        var companyId = Company.Id;
+        return await db.Memberships.Where(m => m.UserId == UserId && m.CompanyId == companyId)
             .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
-        if (role is not (Role.Owner or Role.Admin)) throw new DashboardForbiddenException(refusal);
     }
 
     public async Task LoadAsync()
