@@ -95,6 +95,9 @@ services.AddHealthChecks();
 // The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
 services.AddRazorComponents().AddInteractiveServerComponents();
 services.AddCascadingAuthenticationState();
+// Open tabs check every few seconds that their person still exists, is not locked out and keeps their role.
+services.Configure<DashboardSessionOptions>(builder.Configuration.GetSection(DashboardSessionOptions.Section));
+services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, DashboardAuthenticationStateProvider>();
 // Notices appear at the bottom, clear of the app bar's menus, and stay long enough to be read.
 services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
