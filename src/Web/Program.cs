@@ -17,9 +17,10 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
-// `apikey …` runs the operator command line against the same database instead of the server.
-if (args is ["apikey", ..])
-    return await ApiKeyCommandLine.RunAsync(args, Console.Out, Console.Error);
+// `apikey …` and `user …` run the operator command line against the same database instead of the server; any other
+// first word that is not an option is a mistake, answered with the usage and exit code 2.
+if (!OperatorCommands.StartsServer(args))
+    return await OperatorCommands.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 // The framework's and MudBlazor's files (_framework/blazor.web.js, _content/MudBlazor/…) come from their packages when
