@@ -35,7 +35,7 @@ internal static class UserCommandLine
         if (parsed.Errors.Count > 0 || parsed.CommandResult.Command is { Subcommands.Count: > 0 } and not RootCommand && !HasHelp(args))
         {
             foreach (var error in parsed.Errors) await stderr.WriteLineAsync(error.Message);
-            if (parsed.Errors.Count == 0) await stderr.WriteLineAsync("Choose a command: user add (add --help for details).");
+            await stderr.WriteLineAsync("Usage: user add --company SLUG --email EMAIL --role Owner|Admin|Member [--base-url URL] (add --help for details).");
             return ApiKeyCommandLine.BadArguments;
         }
         if (parsed.CommandResult.Command == root || HasHelp(args))
