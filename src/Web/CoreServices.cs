@@ -20,6 +20,7 @@ internal static class CoreServices
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiKeyManager>();
+        services.AddSingleton<Teams.TeamManager>();
         return services;
     }
 }

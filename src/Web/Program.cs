@@ -18,9 +18,10 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
-// `apikey …` runs the operator command line against the same database instead of the server.
-if (args is ["apikey", ..])
-    return await ApiKeyCommandLine.RunAsync(args, Console.Out, Console.Error);
+// `apikey …` and `user …` run the operator command line against the same database instead of the server; any other
+// first word that is not an option is a mistake, answered with the usage and exit code 2.
+if (!OperatorCommands.StartsServer(args))
+    return await OperatorCommands.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 // The framework's and MudBlazor's files (_framework/blazor.web.js, _content/MudBlazor/…) come from their packages when
@@ -112,6 +113,9 @@ services.AddHealthChecks();
 // The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
 services.AddRazorComponents().AddInteractiveServerComponents();
 services.AddCascadingAuthenticationState();
+// Open tabs check every few seconds that their person still exists, is not locked out and keeps their role.
+services.Configure<DashboardSessionOptions>(builder.Configuration.GetSection(DashboardSessionOptions.Section));
+services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, DashboardAuthenticationStateProvider>();
 // Notices appear at the bottom, clear of the app bar's menus, and stay long enough to be read.
 services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
@@ -122,6 +126,7 @@ services.AddScoped<DashboardKeys>();
 services.AddScoped<DashboardRotations>();
 services.AddScoped<NoticeBoard>();
 services.AddScoped<DashboardIncidents>();
+services.AddScoped<DashboardTeam>();
 
 var app = builder.Build();
 // A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.

@@ -12,10 +12,13 @@ public sealed class AppServer : WebApplicationFactory<Program>
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("fieldcamp-e2e-").FullName;
     private readonly string _environment;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public AppServer(string environment = "Development")
+    /// <param name="settings">Configuration on top of appsettings.*.json, such as a shorter revalidation interval.</param>
+    public AppServer(string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
     {
         _environment = environment;
+        _settings = settings ?? new Dictionary<string, string?>();
         UseKestrel(0);
         StartServer();
     }
@@ -29,6 +32,7 @@ public sealed class AppServer : WebApplicationFactory<Program>
         builder.UseEnvironment(_environment);
         builder.UseSetting("ConnectionStrings:Default", $"Data Source={DatabasePath}");
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     protected override void Dispose(bool disposing)

@@ -60,4 +60,11 @@ public sealed class Membership
     public Role Role { get; private set; }
 
     public bool CanManageKeys => Role is Role.Owner or Role.Admin;
+
+    /// <summary>Gives the person another role; the caller checks <see cref="TeamRules"/> first (it needs the owner count).</summary>
+    public void ChangeRole(Role role)
+    {
+        if (!Enum.IsDefined(role)) throw new DomainException("Choose Owner, Admin or Member.");
+        Role = role;
+    }
 }

@@ -74,7 +74,7 @@ internal static class ApiKeyCommandLine
 
     private static bool HasHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
-    private static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?>? settings)
+    internal static async Task<IHost> StartAsync(IReadOnlyDictionary<string, string?>? settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
@@ -189,7 +189,7 @@ internal static class ApiKeyCommandLine
         return BadArguments;
     }
 
-    private static Actor OperatorActor() => Actor.Operator($"command line ({Environment.UserName}@{Environment.MachineName})");
+    internal static Actor OperatorActor() => Actor.Operator($"command line ({Environment.UserName}@{Environment.MachineName})");
 
     /// <summary>
     /// A name as the terminal should see it: names stored before hidden characters were refused could otherwise move

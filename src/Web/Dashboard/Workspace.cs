@@ -47,11 +47,22 @@ internal sealed class Workspace(
     /// </summary>
     public async Task RequireKeyManagerAsync(string refusal)
     {
+        if (await CurrentRoleAsync() is not (Role.Owner or Role.Admin)) throw new DashboardForbiddenException(refusal);
+    }
+
+    /// <summary>Refuses unless the person is an owner of the current company, read afresh like <see cref="RequireKeyManagerAsync"/>.</summary>
+    public async Task RequireOwnerAsync(string refusal)
+    {
+        if (await CurrentRoleAsync() is not Role.Owner) throw new DashboardForbiddenException(refusal);
+    }
+
+    private async Task<Role?> CurrentRoleAsync()
+    {
+        if (Company is null) return null;
         await using var db = await dbFactory.CreateDbContextAsync();
-        var companyId = KeyScope.CompanyId;
-        var role = await db.Memberships.Where(m => m.UserId == UserId && m.CompanyId == companyId)
+        var companyId = Company.Id;
+        return await db.Memberships.Where(m => m.UserId == UserId && m.CompanyId == companyId)
             .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
-        if (role is not (Role.Owner or Role.Admin)) throw new DashboardForbiddenException(refusal);
     }
 
     public async Task LoadAsync()
@@ -63,20 +74,52 @@ internal sealed class Workspace(
         UserAgent ??= http.HttpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 512)] : null;
 
         await using var db = await dbFactory.CreateDbContextAsync();
+        Companies = await ReadCompaniesAsync(db, CancellationToken.None);
+        var lastBranchId = await db.Users.Where(u => u.Id == UserId).Select(u => u.LastBranchId).FirstOrDefaultAsync();
+        Choose(lastBranchId);
+    }
+
+    /// <summary>Raised when the person's companies or roles changed while the tab was open (on a background thread).</summary>
+    public event Func<Task>? Changed;
+
+    /// <summary>
+    /// Reads the person's memberships again. False when they no longer belong to the company this tab works in; when
+    /// a role changed (or a company was added or left), the workspace takes the new roles and raises <see cref="Changed"/>.
+    /// </summary>
+    public async Task<bool> RevalidateAsync(CancellationToken cancellationToken = default)
+    {
+        if (!IsLoaded) return true;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var companies = await ReadCompaniesAsync(db, cancellationToken);
+        if (companies.All(c => c.Id != Company!.Id)) return false;
+        static string Signature(IEnumerable<WorkspaceCompany> list) => string.Join(";", list.Select(c => $"{c.Id}:{c.Role}"));
+        if (Signature(companies) == Signature(Companies)) return true;
+
+        Companies = companies;
+        Choose(Branch!.Id);
+        if (Changed is { } changed) await changed();
+        return true;
+    }
+
+    private async Task<IReadOnlyList<WorkspaceCompany>> ReadCompaniesAsync(AppDbContext db, CancellationToken cancellationToken)
+    {
         var memberships = await (
             from m in db.Memberships
             where m.UserId == UserId
             join c in db.Companies on m.CompanyId equals c.Id
             orderby c.Name
-            select new { c.Id, c.Slug, c.Name, m.Role }).ToListAsync();
+            select new { c.Id, c.Slug, c.Name, m.Role }).ToListAsync(cancellationToken);
         var companyIds = memberships.Select(m => m.Id).ToList();
-        var branches = await db.Branches.Where(b => companyIds.Contains(b.CompanyId)).OrderBy(b => b.Id).ToListAsync();
-        Companies = [.. memberships.Select(m => new WorkspaceCompany(m.Id, m.Slug, m.Name, m.Role,
+        var branches = await db.Branches.Where(b => companyIds.Contains(b.CompanyId)).OrderBy(b => b.Id).ToListAsync(cancellationToken);
+        return [.. memberships.Select(m => new WorkspaceCompany(m.Id, m.Slug, m.Name, m.Role,
             [.. branches.Where(b => b.CompanyId == m.Id).Select(b => new WorkspaceBranch(b.Id, b.Name))]))];
+    }
 
-        var lastBranchId = await db.Users.Where(u => u.Id == UserId).Select(u => u.LastBranchId).FirstOrDefaultAsync();
-        Company = Companies.FirstOrDefault(c => c.Branches.Any(b => b.Id == lastBranchId)) ?? Companies.FirstOrDefault();
-        Branch = Company?.Branches.FirstOrDefault(b => b.Id == lastBranchId) ?? Company?.Branches.FirstOrDefault();
+    private void Choose(string? branchId)
+    {
+        var company = Companies.FirstOrDefault(c => c.Branches.Any(b => b.Id == branchId)) ?? Companies.FirstOrDefault();
+        Branch = company?.Branches.FirstOrDefault(b => b.Id == branchId) ?? company?.Branches.FirstOrDefault();
+        Company = company;
     }
 
     /// <summary>Moves to another branch (of any company the person belongs to) and remembers it for next time.</summary>

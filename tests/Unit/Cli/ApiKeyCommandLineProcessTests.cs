@@ -8,7 +8,7 @@ namespace FieldCamp.Tests.Unit.Cli;
 /// <summary>The command line as an operator runs it: a separate OS process, configured by environment variables.</summary>
 public class ApiKeyCommandLineProcessTests(AppFactory app) : IClassFixture<AppFactory>
 {
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunDotnetAsync(string workingDirectory,
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunDotnetAsync(string workingDirectory,
         IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var webDll = Path.Combine(AppContext.BaseDirectory, "FieldCamp.Web.dll");

@@ -53,3 +53,20 @@ internal sealed class BranchRecordConfiguration :
         record.HasOne<Branch>().WithMany().HasForeignKey(r => r.BranchId);
     }
 }
+
+internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitation>
+{
+    public void Configure(EntityTypeBuilder<Invitation> invitation)
+    {
+        invitation.HasKey(i => i.Id);
+        // The accept page finds an invitation by its token's hash, and nothing else.
+        invitation.HasIndex(i => i.TokenHash).IsUnique();
+        invitation.HasIndex(i => new { i.CompanyId, i.NormalizedEmail });
+        invitation.Property(i => i.Id).HasMaxLength(40);
+        invitation.Property(i => i.Email).HasMaxLength(256);
+        invitation.Property(i => i.NormalizedEmail).HasMaxLength(256);
+        invitation.Property(i => i.InvitedBy).HasMaxLength(256);
+        invitation.Property(i => i.TokenHash).HasMaxLength(32);
+        invitation.HasOne<Company>().WithMany().HasForeignKey(i => i.CompanyId);
+    }
+}
