@@ -105,7 +105,7 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
             {
                 try
                 {
-                    if (!open.TryAddScope(kind, allowed, _maxPendingRows)) Interlocked.Increment(ref _dropped);
+                    open.AddScope(kind, allowed);
                     return;
                 }
                 finally
@@ -168,16 +168,14 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
             return true;
         }
 
-        /// <summary>Counts the scope's request; false when it would need a row beyond <paramref name="maxRows"/> (shared with the log's).</summary>
-        public bool TryAddScope(ScopeUseKind kind, bool allowed, int maxRows)
+        /// <summary>
+        /// Counts the scope's request. Unbounded, unlike the log's rows: only keys that exist get here, and each has at
+        /// most a row per scope and day, so a flood of requests adds counts, not rows.
+        /// </summary>
+        public void AddScope(ScopeUseKind kind, bool allowed)
         {
-            if (!ScopeCounters.TryGetValue(kind, out var counter))
-            {
-                if (Interlocked.Increment(ref _rows) > maxRows) return false;
-                counter = ScopeCounters.GetOrAdd(kind, static _ => new ScopeCounter());
-            }
+            if (!ScopeCounters.TryGetValue(kind, out var counter)) counter = ScopeCounters.GetOrAdd(kind, static _ => new ScopeCounter());
             counter.Add(allowed);
-            return true;
         }
 
         public void CloseAndWaitForAdds()
