@@ -7,6 +7,7 @@ using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace FieldCamp.Tests.Unit.Components;
@@ -49,8 +50,13 @@ public sealed class ScopeUsePanelTests : MudTestContext, IDisposable
         return page;
     }
 
+    /// <summary>Each row as "scope (what it stood for): requests".</summary>
     private static List<string> Rows(IRenderedComponent<ApiKeyDetail> page) =>
-        [.. page.FindAll("[data-testid='scope-use-row']").Select(r => System.Text.RegularExpressions.Regex.Replace(r.TextContent, @"\s+", " ").Trim())];
+        [.. page.FindAll("[data-testid='scope-use-row']").Select(r =>
+        {
+            var via = r.QuerySelector(".mud-typography-caption")?.TextContent.Trim();
+            return $"{r.QuerySelector("code")!.TextContent}{(via is null ? "" : $" ({via})")}: {r.QuerySelectorAll("td")[1].TextContent.Trim()}";
+        })];
 
     [Fact]
     public async Task RefusedScope_ShownWithItsCountOfTheLast7Days_AdminAddsItInOneClick_Audited()
@@ -95,7 +101,7 @@ public sealed class ScopeUsePanelTests : MudTestContext, IDisposable
         var page = await RenderAsync(Member, keyId);
 
         Assert.Contains("Refused for visits:write twice in the last 7 days", page.Text());
-        Assert.Empty(page.FindAll("button").Where(b => b.TextContent.Contains("Add scope")));
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Contains("Add scope"));
         var keys = Context.Services.GetRequiredService<DashboardKeys>();
         await Assert.ThrowsAsync<DashboardForbiddenException>(() => keys.AddScopeAsync(keyId, "visits:write"));
         await using var db = await _app.CreateDbContextAsync();
@@ -109,7 +115,7 @@ public sealed class ScopeUsePanelTests : MudTestContext, IDisposable
 
         var page = await RenderAsync(Admin, keyId);
 
-        Assert.Equal(["* jobs:read 15 · clients:write 3 18"], Rows(page));
+        Assert.Equal(["* (jobs:read 15 · clients:write 3): 18"], Rows(page));
         Assert.Equal("Narrow to clients:write, jobs:read: that covers every request of the last 90 days.", page.ByTestId("scope-suggestion").TextContent.Trim());
     }
 
@@ -120,7 +126,7 @@ public sealed class ScopeUsePanelTests : MudTestContext, IDisposable
 
         var page = await RenderAsync(Admin, keyId);
 
-        Assert.Equal(["clients:write clients:read 30 30", "invoices:read unused"], Rows(page));
+        Assert.Equal(["clients:write (clients:read 30): 30", "invoices:read: unused"], Rows(page));
         Assert.Equal("Narrow to clients:read: that covers every request of the last 90 days.", page.ByTestId("scope-suggestion").TextContent.Trim());
     }
 
@@ -131,7 +137,7 @@ public sealed class ScopeUsePanelTests : MudTestContext, IDisposable
 
         var page = await RenderAsync(Admin, keyId);
 
-        Assert.Equal(["jobs:read 1,234"], Rows(page));
+        Assert.Equal(["jobs:read: 1,234"], Rows(page));
         Assert.Equal("Every granted scope was needed: nothing to narrow.", page.ByTestId("scope-suggestion").TextContent.Trim());
         Assert.False(page.HasTestId("scope-refused"));
     }
