@@ -44,7 +44,8 @@ public sealed class ScopeUseTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(refusal).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("detail-facts")).ToContainTextAsync("items:read");
         await Expect(table.GetByRole(AriaRole.Row)).ToHaveCountAsync(4);
-        await Expect(section.GetByTestId("scope-suggestion")).ToContainTextAsync("Narrow to clients:read, invoices:read");
+        // The new scope's refusals count as needs: the suggestion does not take back what was just added.
+        await Expect(section.GetByTestId("scope-suggestion")).ToHaveTextAsync("Every granted scope was needed: nothing to narrow.");
         await Expect(page.GetByTestId("key-history")).ToContainTextAsync("Scopes: clients:read, invoices:read → clients:read, invoices:read, items:read");
         await audit.CheckAsync(page, "key page after Add scope", shot: "scope-use-added");
 

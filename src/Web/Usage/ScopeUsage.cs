@@ -3,16 +3,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web.Usage;
 
-/// <summary>One scope's requests for a key: allowed in the usage window, refused in the (shorter) refusal window.</summary>
-public sealed record ScopeCount(string Scope, long Allowed, long Refused);
+/// <summary>
+/// One scope's requests for a key: allowed and refused in the usage window, and refused in the (shorter) window the page
+/// reports refusals for.
+/// </summary>
+public sealed record ScopeCount(string Scope, long Allowed, long Refused, long RecentlyRefused);
 
 /// <summary>
-/// A key's scope use as its page shows it: <see cref="Counts"/> per scope its requests needed (allowed since
-/// <see cref="UsedSince"/>, refused since <see cref="RefusedSince"/>), most used first.
+/// A key's scope use as its page shows it: <see cref="Counts"/> per scope its requests needed (since
+/// <see cref="UsedSince"/>; recent refusals since <see cref="RefusedSince"/>), most used first.
 /// </summary>
 public sealed record KeyScopeUse(DateOnly UsedSince, DateOnly RefusedSince, IReadOnlyList<ScopeCount> Counts)
 {
     public IReadOnlyList<string> Used => [.. Counts.Where(c => c.Allowed > 0).Select(c => c.Scope)];
+
+    /// <summary>Scopes the key's requests needed, allowed or not: a scope granted after its refusals is still wanted.</summary>
+    public IReadOnlyList<string> Needed => [.. Counts.Where(c => c.Allowed > 0 || c.Refused > 0).Select(c => c.Scope)];
 }
 
 /// <summary>Reads the per-day scope tallies that <see cref="UsageWriter"/> rolls up. Days are UTC days.</summary>
@@ -47,8 +53,8 @@ internal static class ScopeUsage
         (await UsedSinceAsync(db, [keyId], since, cancellationToken))[keyId];
 
     /// <summary>
-    /// One key's requests per scope: allowed over the last <see cref="SuggestionDays"/> days, refused over the last
-    /// <see cref="RefusalDays"/>, both ending with <paramref name="today"/>. One query.
+    /// One key's requests per scope over the last <see cref="SuggestionDays"/> days, with those refused in the last
+    /// <see cref="RefusalDays"/> apart, both windows ending with <paramref name="today"/>. One query.
     /// </summary>
     public static async Task<KeyScopeUse> ForKeyAsync(AppDbContext db, string keyId, DateOnly today, CancellationToken cancellationToken = default)
     {
@@ -57,7 +63,7 @@ internal static class ScopeUsage
         var counts = await db.ScopeUseDays.AsNoTracking()
             .Where(d => d.ApiKeyId == keyId && d.Day >= usedSince)
             .GroupBy(d => d.Scope)
-            .Select(g => new ScopeCount(g.Key, g.Sum(d => d.Allowed), g.Sum(d => d.Day >= refusedSince ? d.Refused : 0)))
+            .Select(g => new ScopeCount(g.Key, g.Sum(d => d.Allowed), g.Sum(d => d.Refused), g.Sum(d => d.Day >= refusedSince ? d.Refused : 0)))
             .ToListAsync(cancellationToken);
         return new KeyScopeUse(usedSince, refusedSince,
             [.. counts.Where(c => c.Allowed > 0 || c.Refused > 0).OrderByDescending(c => c.Allowed).ThenBy(c => c.Scope, StringComparer.Ordinal)]);

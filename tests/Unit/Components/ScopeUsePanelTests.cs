@@ -79,6 +79,8 @@ public sealed class ScopeUsePanelTests : MudTestContext, IDisposable
         Assert.Equal(Admin, edit.Actor.Name);
         Assert.Equal(new AuditChange("scopes", "jobs:read", "jobs:read visits:write"), Assert.Single(edit.Changes));
         page.WaitForAssertion(() => Assert.Contains("visits:write", page.ByTestId("detail-facts").TextContent));
+        // Its refusals count as needs: the suggestion does not take back the scope just added.
+        Assert.Equal("Every granted scope was needed: nothing to narrow.", page.ByTestId("scope-suggestion").TextContent.Trim());
     }
 
     [Fact]
