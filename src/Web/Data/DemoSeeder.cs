@@ -88,8 +88,7 @@ internal static class DemoSeeder
                 new("203.0.113.24", "QuickBooks-Connector/4.2", ["/api/v1/clients", "/api/v1/invoices"], EveryHour: true,
                     Refused: ("/api/v1/items", "items:read"))),
             ("booking-widget-prod", ["clients:write", "jobs:write"], 5, 85,
-                new("198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], EveryHour: false,
-                    Refused: ("/api/v1/jobs/job_demo/visits", "visits:read"))),
+                new("198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], EveryHour: false)),
             ("internal-admin-automation", [Scopes.All], 3, null, null),
         ];
         foreach (var (name, scopes, createdDaysAgo, expiresInDays, traffic) in keys)
