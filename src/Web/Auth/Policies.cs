@@ -1,5 +1,6 @@
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Api;
+using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -124,20 +125,53 @@ internal sealed class ApiPolicyEvaluator : IPolicyEvaluator
     private static PolicyEvaluator Framework(HttpContext context) => context.RequestServices.GetRequiredService<PolicyEvaluator>();
 }
 
-/// <summary>Turns a failed scope requirement into 403 <c>insufficient_scope</c> naming the missing scopes.</summary>
-internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+/// <summary>
+/// Turns a failed scope requirement into 403 <c>insufficient_scope</c> naming the missing scopes, and counts, per key,
+/// the scopes its requests needed: allowed ones for the endpoint's required scope (not the <c>*</c> or write scope that
+/// granted it), refused ones for each missing scope. Counting is in memory; <see cref="UsageWriter"/> stores it.
+/// </summary>
+internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService problems, UsageRecorder usage) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result) =>
-        result.Forbidden && policy.Requirements.Contains(ApiIdentityRequirement.Instance)
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (result.Succeeded)
+        {
+            CountAllowed(context.User, policy);
+            return _default.HandleAsync(next, context, policy, result);
+        }
+        return result.Forbidden && policy.Requirements.Contains(ApiIdentityRequirement.Instance)
             ? WriteInsufficientScopeAsync(context, result.AuthorizationFailure)
             : _default.HandleAsync(next, context, policy, result);
+    }
+
+    private void CountAllowed(ClaimsPrincipal user, AuthorizationPolicy policy)
+    {
+        var requirements = policy.Requirements;
+        for (var i = 0; i < requirements.Count; i++)   // by index: this runs on every authorized request
+        {
+            if (requirements[i] is ScopeRequirement scope && KeyIdOf(user) is { } keyId) usage.RecordScope(keyId, scope.Scope, allowed: true);
+        }
+    }
 
     private Task WriteInsufficientScopeAsync(HttpContext context, AuthorizationFailure? failure)
     {
-        var missing = failure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).ToList() ?? [];
+        var missing = failure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).Distinct().ToList() ?? [];
+        if (KeyIdOf(context.User) is { } keyId)
+        {
+            foreach (var scope in missing) usage.RecordScope(keyId, scope, allowed: false);
+        }
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.InsufficientScope(missing) }).AsTask();
     }
+
+    /// <summary>The API key behind the request; null for anything else (a legacy token has no key to count against).</summary>
+    private static string? KeyIdOf(ClaimsPrincipal user) => user switch
+    {
+        ApiCallerPrincipal { Caller: var caller } => caller.CredentialType == ApiKeyDefaults.ApiKeyCredential ? caller.CredentialId : null,
+        _ when ApiIdentityRequirement.Instance.IsMetBy(user) && user.HasClaim(ApiKeyDefaults.CredentialTypeClaim, ApiKeyDefaults.ApiKeyCredential) =>
+            user.FindFirstValue(ApiKeyDefaults.CredentialIdClaim),
+        _ => null,
+    };
 }

@@ -6,6 +6,7 @@ using FieldCamp.Domain.Audit;
 using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Usage;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web.Dashboard;
@@ -182,6 +183,31 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
     {
         await RequireKeyManagerAsync();
         return await manager.RevokeAsync(workspace.KeyScope, keyId, Me());
+    }
+
+    /// <summary>The key's scope use (allowed over 90 days, refused over 7); null when the key is not in this branch.</summary>
+    public async Task<KeyScopeUse?> ScopeUseAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await db.ApiKeys.InBranch(workspace.KeyScope).AnyAsync(k => k.Id == keyId, cancellationToken)) return null;
+        return await ScopeUsage.ForKeyAsync(db, keyId, DateOnly.FromDateTime(Now), cancellationToken);
+    }
+
+    /// <summary>
+    /// Grants one more scope, the one the key's requests were refused for: an edit like any other (audited, the cached
+    /// credential evicted), by an owner or admin only. A write replaces the read it implies. Nothing changes when the key
+    /// already has the scope.
+    /// </summary>
+    public async Task<ApiKey?> AddScopeAsync(string keyId, string scope)
+    {
+        await workspace.RequireKeyManagerAsync("Only owners and admins can change a key's scopes.");
+        // Only a scope an endpoint can require: never "*" by this shortcut.
+        if (!Scopes.Catalogue.Contains(scope)) throw new FieldCamp.Domain.DomainException($"'{scope}' is not a scope that can be added here.");
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var key = await db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope).FirstOrDefaultAsync(k => k.Id == keyId);
+        if (key is null || Scopes.Grants(key.Scopes, scope)) return key;
+        var implied = Scopes.ImpliedRead(scope);
+        return await manager.UpdateAsync(workspace.KeyScope, keyId, new ApiKeyUpdate(Scopes: [.. key.Scopes.Where(s => s != implied), scope]), Me());
     }
 
     private Actor Me() => workspace.Actor;

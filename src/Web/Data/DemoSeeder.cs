@@ -85,7 +85,8 @@ internal static class DemoSeeder
         [
             ("zapier-job-sync", ["jobs:read", "visits:read"], 75, 10, null),
             ("quickbooks-sync", ["clients:read", "invoices:read"], 20, 70,
-                new("203.0.113.24", "QuickBooks-Connector/4.2", ["/api/v1/clients", "/api/v1/invoices"], EveryHour: true)),
+                new("203.0.113.24", "QuickBooks-Connector/4.2", ["/api/v1/clients", "/api/v1/invoices"], EveryHour: true,
+                    Refused: ("/api/v1/items", "items:read"))),
             ("booking-widget-prod", ["clients:write", "jobs:write"], 5, 85,
                 new("198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], EveryHour: false)),
             ("internal-admin-automation", [Scopes.All], 3, null, null),
@@ -96,19 +97,41 @@ internal static class DemoSeeder
             var (key, _) = ApiKey.Create(company.Id, branch.Id,
                 new NewApiKey(name, scopes, expiresInDays is { } d ? now.AddDays(d) : null, OwnerId: adminId), admin, created);
             db.ApiKeys.Add(key);
-            if (traffic is not null) AddDemoTraffic(db, key, now, traffic);
+            if (traffic is not null) AddDemoTraffic(db, key, now, created, traffic);
         }
     }
 
-    /// <summary>A demo integration's calls: a sync that reads every hour, or a widget that writes in the daytime.</summary>
-    private sealed record DemoTraffic(string Ip, string UserAgent, string[] Paths, bool EveryHour);
+    /// <summary>
+    /// A demo integration's calls: a sync that reads every hour, or a widget that writes in the daytime; now and then a
+    /// call for something its scopes do not allow (<see cref="Refused"/>: the path and the scope it lacks).
+    /// </summary>
+    private sealed record DemoTraffic(string Ip, string UserAgent, string[] Paths, bool EveryHour, (string Path, string Scope)? Refused = null);
 
-    /// <summary>Two days of request log for a demo key, so its activity chart and recent requests have something to show.</summary>
-    private static void AddDemoTraffic(AppDbContext db, ApiKey key, DateTime now, DemoTraffic traffic)
+    /// <summary>
+    /// Two days of request log for a demo key, so its activity chart and recent requests have something to show, and the
+    /// matching per-day scope use since the key was created (the days before the log's two at a steady rate).
+    /// </summary>
+    private static void AddDemoTraffic(AppDbContext db, ApiKey key, DateTime now, DateTime created, DemoTraffic traffic)
     {
-        var (ip, userAgent, paths, everyHour) = traffic;
+        var (ip, userAgent, paths, everyHour, refused) = traffic;
         var random = new Random(key.Name.Length); // the same demo every time
         var last = DateTime.MinValue;
+        var scopeUse = new Dictionary<(DateOnly Day, string Scope), ScopeUseDay>();
+        void Count(DateTime at, string scope, int allowed, int refusedCount)
+        {
+            var day = DateOnly.FromDateTime(at);
+            if (!scopeUse.TryGetValue((day, scope), out var row))
+                scopeUse[(day, scope)] = row = new ScopeUseDay { ApiKeyId = key.Id, Day = day, Scope = scope };
+            row.Allowed += allowed;
+            row.Refused += refusedCount;
+        }
+        // The scope each demo path needs: a GET reads its resource, a POST writes it.
+        string ScopeOf(string path)
+        {
+            var resource = path.Split('/')[3];   // "/api/v1/clients" → "clients"
+            return everyHour ? Scopes.Read(resource) : Scopes.Write(resource);
+        }
+
         for (var hoursAgo = 47; hoursAgo >= 0; hoursAgo--)
         {
             var hour = now.AddHours(-hoursAgo);
@@ -118,14 +141,34 @@ internal static class DemoSeeder
             {
                 var at = hour.AddMinutes(-random.Next(5, 55)).AddSeconds(random.Next(60));
                 var failed = random.Next(12) == 0;
+                var count = failed ? 1 : random.Next(1, daytime ? 14 : 4);
                 db.ApiKeyRequests.Add(new ApiKeyRequest
                 {
                     ApiKeyId = key.Id, At = at, Method = everyHour ? "GET" : "POST", Path = path, Status = failed ? 400 : everyHour ? 200 : 201,
-                    Ip = ip, UserAgent = userAgent, Count = failed ? 1 : random.Next(1, daytime ? 14 : 4),
+                    Ip = ip, UserAgent = userAgent, Count = count,
                 });
+                Count(at, ScopeOf(path), count, 0);   // a 400 passed the scope check: the scope was used
                 if (at > last) last = at;
             }
+            if (refused is var (refusedPath, refusedScope) && hoursAgo % 7 == 3)
+            {
+                var at = hour.AddMinutes(-random.Next(5, 55));
+                db.ApiKeyRequests.Add(new ApiKeyRequest
+                {
+                    ApiKeyId = key.Id, At = at, Method = "GET", Path = refusedPath, Status = 403, Ip = ip, UserAgent = userAgent, Count = 2,
+                });
+                Count(at, refusedScope, 0, 2);
+            }
         }
+        // Before the log's two days: the same calls, a day at a time, back to the day the key was created.
+        var logStart = DateOnly.FromDateTime(now.AddHours(-47));
+        for (var day = DateOnly.FromDateTime(created); day < logStart; day = day.AddDays(1))
+        {
+            var at = day.ToDateTime(new TimeOnly(12, 0), DateTimeKind.Utc);
+            foreach (var path in paths) Count(at, ScopeOf(path), random.Next(everyHour ? 60 : 40, everyHour ? 120 : 90), 0);
+        }
+        db.ScopeUseDays.AddRange(scopeUse.Values);
+
         var entry = db.Entry(key);
         entry.Property(k => k.LastUsedAt).CurrentValue = last;
         entry.Property(k => k.LastUsedIp).CurrentValue = ip;

@@ -29,6 +29,15 @@ internal readonly record struct RequestKind(
 /// <summary>A row of the request log as the writer takes it: the kind, how many requests, the first and the last.</summary>
 internal readonly record struct RequestTally(RequestKind Kind, int Count, DateTime First, DateTime Last);
 
+/// <summary>What one <c>ScopeUseDay</c> row counts: one key's requests that needed one scope on one UTC day.</summary>
+internal readonly record struct ScopeUseKind(string KeyId, DateOnly Day, string Scope);
+
+/// <summary>A scope's requests as the writer takes them: how many the key's scopes allowed, how many were refused for lacking it.</summary>
+internal readonly record struct ScopeUseTally(ScopeUseKind Kind, int Allowed, int Refused);
+
+/// <summary>Everything tallied between two writes.</summary>
+internal sealed record UsageBatch(List<RequestTally> Requests, List<ScopeUseTally> ScopeUses);
+
 /// <summary>
 /// The request path's side of usage tracking. Each request adds one to the tally of its kind, in memory; no request
 /// waits on the database. <see cref="UsageWriter"/> takes the tallies every <see cref="UsageOptions.FlushInterval"/>.
@@ -81,12 +90,43 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
         }
     }
 
+    /// <summary>
+    /// Counts one request against the scope its endpoint required: <paramref name="allowed"/> when the key's scopes
+    /// covered it (whichever granted scope did: <c>*</c>, a write for a read), otherwise refused for lacking it.
+    /// Called by the authorization result handler, where that verdict is known.
+    /// </summary>
+    public void RecordScope(string keyId, string scope, bool allowed)
+    {
+        var kind = new ScopeUseKind(keyId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), scope);
+        while (true)
+        {
+            var open = Volatile.Read(ref _open);
+            if (open.TryEnter())
+            {
+                try
+                {
+                    open.AddScope(kind, allowed);
+                    return;
+                }
+                finally
+                {
+                    open.Exit();
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes the request log's tallies so far (and drops the scope counts); for tests of the request log.</summary>
+    public List<RequestTally> Take() => TakeAll().Requests;
+
     /// <summary>Takes every tally so far; requests from now on are tallied afresh. Called by the writer alone.</summary>
-    public List<RequestTally> Take()
+    public UsageBatch TakeAll()
     {
         var taken = Interlocked.Exchange(ref _open, new Tallies());
         taken.CloseAndWaitForAdds();
-        return [.. taken.Counters.Select(pair => pair.Value.ToTally(pair.Key))];
+        return new UsageBatch(
+            [.. taken.Counters.Select(pair => pair.Value.ToTally(pair.Key))],
+            [.. taken.ScopeCounters.Select(pair => new ScopeUseTally(pair.Key, pair.Value.Allowed, pair.Value.Refused))]);
     }
 
     /// <summary>How many requests were dropped since the last call; the writer reports them.</summary>
@@ -101,6 +141,7 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
     private sealed class Tallies
     {
         public readonly ConcurrentDictionary<RequestKind, Counter> Counters = new();
+        public readonly ConcurrentDictionary<ScopeUseKind, ScopeCounter> ScopeCounters = new();
         private int _rows;
         private int _inside;
         private volatile bool _closed;
@@ -125,6 +166,16 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
             }
             counter.Add(ticks);
             return true;
+        }
+
+        /// <summary>
+        /// Counts the scope's request. Unbounded, unlike the log's rows: only keys that exist get here, and each has at
+        /// most a row per scope and day, so a flood of requests adds counts, not rows.
+        /// </summary>
+        public void AddScope(ScopeUseKind kind, bool allowed)
+        {
+            if (!ScopeCounters.TryGetValue(kind, out var counter)) counter = ScopeCounters.GetOrAdd(kind, static _ => new ScopeCounter());
+            counter.Add(allowed);
         }
 
         public void CloseAndWaitForAdds()
@@ -153,5 +204,21 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
         }
 
         public RequestTally ToTally(RequestKind kind) => new(kind, _count, _first, new DateTime(_lastTicks, DateTimeKind.Utc));
+    }
+
+    /// <summary>One scope's allowed and refused counts for a key and day, updated without locks.</summary>
+    private sealed class ScopeCounter
+    {
+        private int _allowed;
+        private int _refused;
+
+        public int Allowed => Volatile.Read(ref _allowed);
+        public int Refused => Volatile.Read(ref _refused);
+
+        public void Add(bool allowed)
+        {
+            if (allowed) Interlocked.Increment(ref _allowed);
+            else Interlocked.Increment(ref _refused);
+        }
     }
 }

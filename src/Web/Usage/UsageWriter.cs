@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace FieldCamp.Web.Usage;
 
 /// <summary>
-/// Writes the recorder's tallies every <see cref="UsageOptions.FlushInterval"/>: the request log rows, and each key's
-/// last use (time, IP, user agent), in one transaction. Writes what is left on shutdown.
+/// Writes the recorder's tallies every <see cref="UsageOptions.FlushInterval"/>: the request log rows, each key's
+/// last use (time, IP, user agent) and its per-day scope counts, in one transaction. Writes what is left on shutdown.
 /// </summary>
 internal sealed class UsageWriter(
     UsageRecorder recorder, IDbContextFactory<AppDbContext> dbFactory, IOptions<UsageOptions> options,
@@ -41,21 +41,23 @@ internal sealed class UsageWriter(
                 dropped, "ApiKeys:Usage:MaxPendingRows");
         }
 
-        var tallies = recorder.Take();
-        if (tallies.Count == 0) return;
+        var batch = recorder.TakeAll();
+        if (batch.Requests.Count == 0 && batch.ScopeUses.Count == 0) return;
         try
         {
-            await WriteAsync(tallies, cancellationToken);
+            await WriteAsync(batch, cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
         {
             // Usage is bookkeeping: a failed batch is reported and dropped rather than retried forever.
-            logger.LogError(ex, "Could not write {Count} API key request log rows.", tallies.Count);
+            logger.LogError(ex, "Could not write {Count} API key request log rows and {ScopeCount} scope counts.",
+                batch.Requests.Count, batch.ScopeUses.Count);
         }
     }
 
-    private async Task WriteAsync(List<RequestTally> tallies, CancellationToken cancellationToken)
+    private async Task WriteAsync(UsageBatch batch, CancellationToken cancellationToken)
     {
+        var tallies = batch.Requests;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await ExecuteForEachAsync(db, """
@@ -79,12 +81,25 @@ internal sealed class UsageWriter(
                 new object?[] { t.Kind.KeyId, t.Last, t.Kind.Ip?.ToString(), t.Kind.UserAgent }),
             cancellationToken);
 
+        // Added to the day's row, or the row begun: several instances (or a restart) may count the same key and day.
+        await ExecuteForEachAsync(db, """
+            INSERT INTO ScopeUseDays (ApiKeyId, Day, Scope, Allowed, Refused) VALUES (@keyId, @day, @scope, @allowed, @refused)
+            ON CONFLICT (ApiKeyId, Day, Scope) DO UPDATE SET Allowed = Allowed + excluded.Allowed, Refused = Refused + excluded.Refused
+            """,
+            ["@keyId", "@day", "@scope", "@allowed", "@refused"],
+            batch.ScopeUses.Select(u => new object?[] { u.Kind.KeyId, u.Kind.Day, u.Kind.Scope, (long)u.Allowed, (long)u.Refused }),
+            cancellationToken);
+
         var shortened = await NoteReplacementsFirstUseAsync(db, tallies, cancellationToken);
 
         if (time.GetElapsedTime(_lastPrune) >= PruneEvery || _lastPrune == 0)
         {
-            var cutoff = time.GetUtcNow().UtcDateTime - options.Value.Retention;
+            var now = time.GetUtcNow().UtcDateTime;
+            var cutoff = now - options.Value.Retention;
             await db.ApiKeyRequests.Where(r => r.At < cutoff).ExecuteDeleteAsync(cancellationToken);
+            // The per-day scope counts outlive the request log: a quarterly review weighs 90 days, a year back at most.
+            var firstKeptDay = DateOnly.FromDateTime(now).AddDays(-ScopeUseDay.KeptDays);
+            await db.ScopeUseDays.Where(d => d.Day < firstKeptDay).ExecuteDeleteAsync(cancellationToken);
             _lastPrune = time.GetTimestamp();
         }
         await transaction.CommitAsync(cancellationToken);

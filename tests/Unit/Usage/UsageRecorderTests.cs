@@ -77,4 +77,24 @@ public class UsageRecorderTests
         Assert.Equal(3, recorder.Take().Sum(t => t.Count));
         Assert.Equal(0, recorder.TakeDropped());
     }
+
+    [Fact]
+    public void RecordScope_PerKeyScopeAndDay_AllowedAndRefusedCountedApart_AndNotInTheLog()
+    {
+        var recorder = Recorder(maxPendingRows: 1);
+        recorder.Record("key_a", Request("/api/v1/jobs"), authenticated: true);   // the log's one row
+        for (var i = 0; i < 3; i++) recorder.RecordScope("key_a", "jobs:read", allowed: true);
+        recorder.RecordScope("key_a", "jobs:write", allowed: false);
+        recorder.RecordScope("key_b", "jobs:read", allowed: true);
+
+        var batch = recorder.TakeAll();
+
+        Assert.Equal(0, recorder.TakeDropped());
+        Assert.Single(batch.Requests);
+        var day = new DateOnly(2026, 11, 24);
+        Assert.Equal(
+            [new(new("key_a", day, "jobs:read"), 3, 0), new(new("key_a", day, "jobs:write"), 0, 1), new ScopeUseTally(new("key_b", day, "jobs:read"), 1, 0)],
+            batch.ScopeUses.OrderBy(u => u.Kind.KeyId).ThenBy(u => u.Kind.Scope));
+        Assert.Empty(recorder.TakeAll().ScopeUses);
+    }
 }
