@@ -33,9 +33,12 @@ internal sealed class DashboardAuthenticationStateProvider(
 {
     protected override TimeSpan RevalidationInterval => options.Value.RevalidationInterval;
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken) =>
+        ValidateAsync(state.User, cancellationToken);
+
+    /// <summary>True while the signed-in person may keep using this tab as they are.</summary>
+    internal async Task<bool> ValidateAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
-        var principal = state.User;
         // A fresh scope: the circuit's own services would keep what they read when the tab opened.
         await using (var scope = scopes.CreateAsyncScope())
         {
