@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FieldCamp.Domain;
+using FieldCamp.Domain.Audit;
 using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Identity;
@@ -31,7 +32,7 @@ internal sealed partial class FirstRun(IServiceScopeFactory scopes)
     /// field (<c>Slug</c>, <c>Email</c>, <c>Password</c>), or by "" when they concern the workspace as a whole.
     /// </summary>
     public async Task<(ApplicationUser? Owner, Dictionary<string, string> Errors)> CreateWorkspaceAsync(
-        string companyName, string slug, string branchName, string email, string password)
+        string companyName, string slug, string branchName, string email, string password, string? ip = null, string? userAgent = null)
     {
         var errors = new Dictionary<string, string>();
         if (await IsCompleteAsync()) errors[""] = AlreadySetUp;
@@ -63,6 +64,8 @@ internal sealed partial class FirstRun(IServiceScopeFactory scopes)
             return (null, errors);
         }
         db.Memberships.Add(new Membership(owner.Id, company.Id, Role.Owner));
+        db.AuditEvents.Add(new AuditEvent(AuditEventType.WorkspaceCreated, company.Id, branchId: null, apiKeyId: null, company.Name,
+            Actor.Person(owner.Id, email, ip, userAgent), now, [new AuditChange("branch", null, branch.Name)]));
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         _complete = true;

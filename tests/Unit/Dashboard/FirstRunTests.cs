@@ -30,4 +30,23 @@ public class FirstRunTests
         Assert.Equal(1, await db.Users.CountAsync());
         Assert.Equal(1, await db.Memberships.CountAsync());
     }
+
+    [Fact]
+    public async Task CreateWorkspace_RecordsWhoSetItUpAndFromWhere()
+    {
+        await using var app = new AppFactory { Environment = "Production" };
+        var firstRun = app.Services.GetRequiredService<FirstRun>();
+
+        var (owner, _) = await firstRun.CreateWorkspaceAsync("Northwind", "northwind", "Main", "first@example.test", "Setup!pass1",
+            "203.0.113.9", "Mozilla/5.0 (setup)");
+
+        await using var db = await app.CreateDbContextAsync();
+        var created = await db.AuditEvents.SingleAsync(e => e.Type == FieldCamp.Domain.Audit.AuditEventType.WorkspaceCreated);
+        Assert.Equal("Northwind", created.Subject);
+        Assert.Null(created.BranchId);
+        Assert.Equal(owner!.Id, created.Actor.Id);
+        Assert.Equal("first@example.test", created.Actor.Name);
+        Assert.Equal("203.0.113.9", created.Actor.Ip);
+        Assert.Equal("Mozilla/5.0 (setup)", created.Actor.UserAgent);
+    }
 }
