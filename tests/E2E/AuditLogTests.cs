@@ -34,7 +34,7 @@ public sealed class AuditLogTests(BrowserFixture browser) : IAsyncLifetime
         await page.WaitForURLAsync("**/settings/developer/audit-log");
         await page.WaitForInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Audit log", Level = 1 })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("audit-event").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=audit-log] tbody tr").First).ToBeVisibleAsync();
     }
 
     /// <summary>The table row of the newest event of a type about the named key.</summary>
