@@ -56,7 +56,7 @@ internal sealed class DashboardAuditLog(IDbContextFactory<AppDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var events = db.AuditEvents.AsNoTracking().Visible(visibility).Matching(filter);
         var total = await events.CountAsync(cancellationToken);
-        var rows = await events.NewestFirst().Skip(page * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        var rows = await events.LatestFirst().Skip(page * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return (await ToRowsAsync(db, rows, cancellationToken), total);
     }
 
