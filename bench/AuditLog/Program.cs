@@ -9,7 +9,6 @@ using System.Text.Json;
 using FieldCamp.Bench.ListPage;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
-using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,9 +41,13 @@ internal static class AuditLogBenchmark
             southId = await db.Branches.Where(b => b.CompanyId == acme.Id && b.Name == "South").Select(b => b.Id).SingleAsync();
             adminId = await db.Users.Where(u => u.Email == "admin@acme.test").Select(u => u.Id).SingleAsync();
         }
-        var manager = services.GetRequiredService<ApiKeyManager>();
-        var (northKey, northSecret) = await manager.CreateAsync(new KeyScope(companyId, northId), new NewApiKey("bench-siem-north", ["api-keys:manage"], null, null), Actor.Operator("bench"));
-        var (southKey, southSecret) = await manager.CreateAsync(new KeyScope(companyId, southId), new NewApiKey("bench-siem-south", ["api-keys:manage"], null, null), Actor.Operator("bench"));
+        var (northKey, northSecret) = ApiKey.Create(companyId, northId, new NewApiKey("bench-siem-north", ["api-keys:manage"], null, null), Actor.Operator("bench"), DateTime.UtcNow);
+        var (southKey, southSecret) = ApiKey.Create(companyId, southId, new NewApiKey("bench-siem-south", ["api-keys:manage"], null, null), Actor.Operator("bench"), DateTime.UtcNow);
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.ApiKeys.AddRange(northKey, southKey);
+            await db.SaveChangesAsync();
+        }
 
         var watch = Stopwatch.StartNew();
         await SeedAsync(factory, companyId, northId, largeCount, northKey.Id);
