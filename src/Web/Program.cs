@@ -1,5 +1,6 @@
 using FieldCamp.Web;
 using FieldCamp.Web.Api;
+using FieldCamp.Web.Audit;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
@@ -129,6 +130,8 @@ services.AddScoped<NoticeBoard>();
 services.AddScoped<DashboardIncidents>();
 services.AddScoped<DashboardTeam>();
 
+services.AddScoped<DashboardAuditLog>();
+
 var app = builder.Build();
 // A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.
 app.Services.GetRequiredService<GitHubSecretScanning>();
@@ -187,6 +190,7 @@ app.MapApiKeyEndpoints();
 app.MapFieldDataEndpoints();
 app.MapSecretScanningEndpoints();
 app.MapIncidentEndpoints();
+app.MapAuditLogEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -26,4 +26,5 @@ namespace FieldCamp.Web.Api;
 [JsonSerializable(typeof(List<SecretScanningLabel>))]
 [JsonSerializable(typeof(IncidentResponse))]
 [JsonSerializable(typeof(Page<IncidentResponse>))]
+[JsonSerializable(typeof(Page<FieldCamp.Web.Audit.AuditEventResponse>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -25,8 +25,11 @@ internal sealed class Workspace(
     public WorkspaceBranch? Branch { get; private set; }
 
     /// <summary>
-    /// The address of the browser that opened this circuit, for the audit trail. Interactive components have no
-    /// request of their own; the circuit's connection is the request that stands for them.
+    /// The address of the browser that opened this page, for the audit trail. Interactive components have no request of
+    /// their own, and the framework does not promise an <see cref="HttpContext"/> during a click; so the page's own
+    /// request captures it when it is prerendered (App.razor reads it there) and hands it to the circuit as a parameter
+    /// of the root component, which the framework keeps with the circuit, protected from the browser's editing
+    /// (<see cref="UseClient"/>).
     /// </summary>
     public string? ClientIp { get; private set; }
 
@@ -65,13 +68,27 @@ internal sealed class Workspace(
             .Select(m => (Role?)m.Role).FirstOrDefaultAsync();
     }
 
+    private bool _clientKnown;
+
+    /// <summary>The longest user agent kept: enough for any real browser, bounded for the audit trail's column.</summary>
+    public const int MaxUserAgentLength = 512;
+
+    /// <summary>Records the browser this circuit serves, as captured from the page's request (see <see cref="ClientIp"/>).</summary>
+    public void UseClient(string? ip, string? userAgent)
+    {
+        _clientKnown = true;
+        ClientIp = string.IsNullOrEmpty(ip) ? null : ip;
+        UserAgent = string.IsNullOrEmpty(userAgent) ? null : userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)];
+    }
+
     public async Task LoadAsync()
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         UserId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
         Email = user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "";
-        ClientIp ??= http.HttpContext?.Connection.RemoteIpAddress?.ToString();
-        UserAgent ??= http.HttpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 512)] : null;
+        // Only a workspace that no page told about its browser (one built outside the dashboard's Routes) looks for a request.
+        if (!_clientKnown && http.HttpContext is { } context)
+            UseClient(context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString());
 
         await using var db = await dbFactory.CreateDbContextAsync();
         Companies = await ReadCompaniesAsync(db, CancellationToken.None);

@@ -35,4 +35,25 @@ internal static class CsvExport
         }
         return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text.ToString());
     }
+
+    /// <summary>
+    /// Writes rows as they come (the audit log's export can be long): only the current row is held, and the stream is
+    /// flushed every few hundred rows so the download starts at once.
+    /// </summary>
+    public static async Task WriteAsync(Stream output, IReadOnlyList<string> header, IAsyncEnumerable<IReadOnlyList<string?>> rows,
+        CancellationToken cancellationToken = default)
+    {
+        await using var text = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true);
+        await using var csv = new CsvWriter(text, Configuration);
+        foreach (var name in header) csv.WriteField(name);
+        await csv.NextRecordAsync();
+        var count = 0;
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            foreach (var cell in row) csv.WriteField(cell ?? "");
+            await csv.NextRecordAsync();
+            if (++count % 500 == 0) await csv.FlushAsync();
+        }
+        await csv.FlushAsync();
+    }
 }

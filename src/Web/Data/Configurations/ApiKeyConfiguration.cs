@@ -38,6 +38,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         audit.HasKey(e => e.Id);
         audit.HasIndex(e => new { e.CompanyId, e.OccurredAt });
         audit.HasIndex(e => new { e.ApiKeyId, e.OccurredAt });
+        // GET /api/v1/audit-events: one branch's events, newest first by id, from a cursor.
+        audit.HasIndex(e => new { e.CompanyId, e.BranchId, e.Id });
         audit.ComplexProperty(e => e.Actor);
         audit.Property(e => e.Changes).HasConversion(
             changes => JsonSerializer.Serialize(changes, JsonSerializerOptions.Default),

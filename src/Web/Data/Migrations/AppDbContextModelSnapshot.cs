@@ -199,6 +199,8 @@ namespace FieldCamp.Web.Data.Migrations
 
                     b.HasIndex("CompanyId", "OccurredAt");
 
+                    b.HasIndex("CompanyId", "BranchId", "Id");
+
                     b.ToTable("AuditEvents");
                 });
 
