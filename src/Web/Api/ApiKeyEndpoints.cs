@@ -63,7 +63,7 @@ internal static class ApiKeyEndpoints
     {
         var caller = ApiCaller.From(user);
         var spec = new NewApiKey(request.Name ?? "", request.Scopes ?? [], request.ExpiresAt?.UtcDateTime, request.RateLimit?.RequestsPerMinute);
-        var (key, secret) = await manager.CreateAsync(caller.KeyScope, spec, caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
+        var (key, secret) = await manager.CreateAsync(caller.KeyScope, spec, caller.ToActor(http), caller.GrantedScopes, cancellationToken);
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}", ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, null, secret));
     }
 
@@ -81,7 +81,7 @@ internal static class ApiKeyEndpoints
         AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        var key = await manager.UpdateAsync(caller.KeyScope, id, request.ToUpdate(), caller.ToActor(Ip(http)), caller.GrantedScopes, cancellationToken);
+        var key = await manager.UpdateAsync(caller.KeyScope, id, request.ToUpdate(), caller.ToActor(http), caller.GrantedScopes, cancellationToken);
         if (key is null) return ApiProblems.NotFound("API key");
         var owners = await OwnerEmailsAsync(db, [key], cancellationToken);
         return TypedResults.Ok(ApiKeyResponse.From(key, time.GetUtcNow().UtcDateTime, OwnerEmail(owners, key)));
@@ -91,7 +91,7 @@ internal static class ApiKeyEndpoints
         string id, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        var key = await manager.RevokeAsync(caller.KeyScope, id, caller.ToActor(Ip(http)), cancellationToken);
+        var key = await manager.RevokeAsync(caller.KeyScope, id, caller.ToActor(http), cancellationToken);
         return key is null ? ApiProblems.NotFound("API key") : TypedResults.NoContent();
     }
 
@@ -100,7 +100,7 @@ internal static class ApiKeyEndpoints
         TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        var rotated = await manager.RotateAsync(caller.KeyScope, id, (request ?? new()).ToOptions(), caller.ToActor(Ip(http)),
+        var rotated = await manager.RotateAsync(caller.KeyScope, id, (request ?? new()).ToOptions(), caller.ToActor(http),
             caller.GrantedScopes, cancellationToken);
         if (rotated is not var (_, replacement, secret, rotation)) return ApiProblems.NotFound("API key");
         var owners = await OwnerEmailsAsync(db, [replacement], cancellationToken);
@@ -123,7 +123,7 @@ internal static class ApiKeyEndpoints
             return ApiProblems.NotFound("rotation");
         // Cancelling revokes the replacement and may give the old key back its expiry: the same reach as rotating it.
         EnsureMayChange(caller, oldKey);
-        var rotation = await manager.CancelRotationAsync(caller.KeyScope, id, caller.ToActor(Ip(http)), cancellationToken);
+        var rotation = await manager.CancelRotationAsync(caller.KeyScope, id, caller.ToActor(http), cancellationToken);
         if (rotation is null) return ApiProblems.NotFound("rotation");
         var now = await manager.GetRotationAsync(caller.KeyScope, id, cancellationToken);
         return TypedResults.Ok(KeyRotationResponse.From(rotation, now!.Value.Old));
@@ -160,8 +160,6 @@ internal static class ApiKeyEndpoints
             throw new ScopeEscalationException(beyond,
                 $"This key can only change keys whose scopes lie within its own; {key.Id} also holds {string.Join(", ", beyond)}.");
     }
-
-    private static string? Ip(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
 
     private static async Task<Dictionary<string, string?>> OwnerEmailsAsync(AppDbContext db, IEnumerable<ApiKey> keys, CancellationToken cancellationToken)
     {
