@@ -1,6 +1,7 @@
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 
@@ -20,6 +21,7 @@ internal static class CoreServices
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiKeyManager>();
+        services.AddSingleton<CompanyKeyPolicies>();
         return services;
     }
 }
