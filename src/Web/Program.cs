@@ -5,6 +5,7 @@ using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Incidents;
+using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Rotation;
@@ -71,6 +72,9 @@ services.AddSingleton<IncidentManager>();
 services.AddSingleton<LeakActivityReader>();
 services.AddSingleton<RotationJob>();
 services.AddHostedService(provider => provider.GetRequiredService<RotationJob>());
+services.Configure<UnusedKeyRevocationOptions>(builder.Configuration.GetSection(UnusedKeyRevocationOptions.Section));
+services.AddSingleton<UnusedKeyRevocationJob>();
+services.AddHostedService(provider => provider.GetRequiredService<UnusedKeyRevocationJob>());
 
 services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
