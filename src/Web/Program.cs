@@ -109,6 +109,7 @@ services.AddScoped<DashboardKeys>();
 services.AddScoped<DashboardRotations>();
 services.AddScoped<NoticeBoard>();
 services.AddScoped<DashboardIncidents>();
+services.AddScoped<DashboardKeyPolicy>();
 
 var app = builder.Build();
 // A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.
