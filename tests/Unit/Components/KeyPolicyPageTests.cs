@@ -40,18 +40,19 @@ public sealed class KeyPolicyPageTests : MudTestContext, IDisposable
 
         await page.TickAsync("Require an expiry on every key", true);
         await page.TickAsync("Limit how long a key may live", true);
-        await page.TypeAsync("Maximum lifetime (days)", "180");
+        await page.TypeAsync("Maximum lifetime (days)", "45");
         await page.ClickAsync("Save policy");
 
         page.WaitForAssertion(() => Assert.Contains("Last changed by owner@acme.test", page.Text()), Patience);
         var stored = await StoredPolicyAsync();
         Assert.NotNull(stored);
-        Assert.Equal(new KeyPolicySettings(DefaultExpiryDays: 90, RequireExpiry: true, MaxLifetimeDays: 180), stored.Settings);
+        Assert.Equal(new KeyPolicySettings(DefaultExpiryDays: 45, RequireExpiry: true, MaxLifetimeDays: 45), stored.Settings);
         await using var db = await _app.CreateDbContextAsync();
         var changed = await db.AuditEvents.SingleAsync(e => e.Type == AuditEventType.KeyPolicyChanged);
         Assert.Null(changed.BranchId);
         Assert.Equal("owner@acme.test", changed.Actor.Name);
-        Assert.Contains(new AuditChange("maxLifetime", "none", "180 days"), changed.Changes);
+        Assert.Contains(new AuditChange("maxLifetime", "none", "45 days"), changed.Changes);
+        Assert.Contains(new AuditChange("defaultExpiry", "90 days", "45 days"), changed.Changes); // the offered expiry follows the maximum
         Assert.True(page.Button("Save policy").IsDisabled());
     }
 
@@ -62,8 +63,8 @@ public sealed class KeyPolicyPageTests : MudTestContext, IDisposable
         page.WaitForAssertion(() => Assert.True(page.HasButton("Save policy")), Patience);
 
         await page.TickAsync("Limit how long a key may live", true);
-        await page.TypeAsync("Maximum lifetime (days)", "30");
-        page.WaitForAssertion(() => Assert.Contains("cannot be longer than the maximum lifetime of 30 days", page.Text()), Patience);
+        await page.TypeAsync("Maximum lifetime (days)", "0");
+        page.WaitForAssertion(() => Assert.Contains("Choose between 1 and 3,650 days.", page.Text()), Patience);
         await page.TickAsync("Revoke keys unused for a number of days", true);
         await page.TypeAsync("Days without use", "3");
         page.WaitForAssertion(() => Assert.Contains("so that owners hear of it a week before", page.Text()), Patience);
