@@ -1,6 +1,7 @@
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 
@@ -21,6 +22,8 @@ internal static class CoreServices
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiKeyManager>();
         services.AddSingleton<Teams.TeamManager>();
+
+        services.AddSingleton<CompanyKeyPolicies>();
         return services;
     }
 }

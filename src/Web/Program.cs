@@ -6,6 +6,7 @@ using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Incidents;
+using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Rotation;
@@ -91,6 +92,9 @@ services.AddSingleton<IncidentManager>();
 services.AddSingleton<LeakActivityReader>();
 services.AddSingleton<RotationJob>();
 services.AddHostedService(provider => provider.GetRequiredService<RotationJob>());
+services.Configure<UnusedKeyRevocationOptions>(builder.Configuration.GetSection(UnusedKeyRevocationOptions.Section));
+services.AddSingleton<UnusedKeyRevocationJob>();
+services.AddHostedService(provider => provider.GetRequiredService<UnusedKeyRevocationJob>());
 
 services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -129,8 +133,8 @@ services.AddScoped<DashboardRotations>();
 services.AddScoped<NoticeBoard>();
 services.AddScoped<DashboardIncidents>();
 services.AddScoped<DashboardTeam>();
-
 services.AddScoped<DashboardAuditLog>();
+services.AddScoped<DashboardKeyPolicy>();
 
 var app = builder.Build();
 // A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.

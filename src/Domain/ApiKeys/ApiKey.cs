@@ -181,9 +181,7 @@ public sealed class ApiKey
         if (options.OverlapStartsOnFirstUse && options.OldKeyExpiresInHours is null)
             errors["overlapStartsOnFirstUse"] = ["Give oldKeyExpiresInHours too: the overlap that starts when the replacement is first used."];
         var name = options.Name is null ? Name : ValidName(options.Name, errors);
-        // By default the replacement gets the lifetime the old key was given, never more than the maximum.
-        var lifetime = ExpiresAt - CreatedAt is { } given && given < MaxLifetime ? given : MaxLifetime;
-        var newExpiry = options.ExpiresAt is not null ? options.ExpiresAt.Value : ExpiresAt is null ? null : nowUtc + lifetime;
+        var newExpiry = options.ExpiresAt is not null ? options.ExpiresAt.Value : ReplacementExpiry(nowUtc);
         ValidateExpiry(newExpiry, nowUtc, errors);
         if (errors.Count > 0) throw new DomainValidationException(errors);
 
@@ -205,6 +203,13 @@ public sealed class ApiKey
         }
         Record(AuditEventType.ApiKeyRotated, actor, nowUtc, changes);
         return (replacement, secret);
+    }
+
+    /// <summary>By default a replacement gets the lifetime this key was given, never more than the maximum; none if it had none.</summary>
+    public DateTime? ReplacementExpiry(DateTime nowUtc)
+    {
+        var lifetime = ExpiresAt - CreatedAt is { } given && given < MaxLifetime ? given : MaxLifetime;
+        return ExpiresAt is null ? null : nowUtc + lifetime;
     }
 
     /// <summary>
@@ -235,12 +240,13 @@ public sealed class ApiKey
         Record(AuditEventType.ApiKeyUpdated, actor, nowUtc, changes);
     }
 
-    public void Revoke(Actor actor, DateTime nowUtc)
+    /// <summary>Revokes the key; <paramref name="reason"/> (for a revocation no person asked for) goes in the audit note.</summary>
+    public void Revoke(Actor actor, DateTime nowUtc, string? reason = null)
     {
         EnsureNotRevoked();
         RevokedAt = nowUtc;
         RevokedBy = actor with { Ip = null };
-        Record(AuditEventType.ApiKeyRevoked, actor, nowUtc);
+        Record(AuditEventType.ApiKeyRevoked, actor, nowUtc, note: reason);
     }
 
     /// <summary>True while the key may authenticate: not revoked and not past its expiry.</summary>
@@ -268,8 +274,8 @@ public sealed class ApiKey
         return events;
     }
 
-    private void Record(AuditEventType type, Actor actor, DateTime nowUtc, IReadOnlyList<AuditChange>? changes = null) =>
-        _pendingAuditEvents.Add(new AuditEvent(type, CompanyId, BranchId, Id, Name, actor, nowUtc, changes));
+    private void Record(AuditEventType type, Actor actor, DateTime nowUtc, IReadOnlyList<AuditChange>? changes = null, string? note = null) =>
+        _pendingAuditEvents.Add(new AuditEvent(type, CompanyId, BranchId, Id, Name, actor, nowUtc, changes, note));
 
     private void EnsureNotRevoked()
     {

@@ -11,6 +11,8 @@ public enum NoticeKind
     LeakReported = 3,
     RotationAwaitingRevoke = 4,
     UsedFromBrowser = 5,
+    UnusedKeyRevocation = 6,
+    UnusedKeyRevoked = 7,
 }
 
 /// <summary>
@@ -112,4 +114,29 @@ public static class NoticeRules
         new(key.CompanyId, key.BranchId, key.Id, key.Name, NoticeKind.UsedFromBrowser,
             $"Used from a web browser ({origin}). A key in client-side code is public: call the API from your backend instead, and rotate this key.",
             $"browser:{key.Id}", nowUtc);
+
+    /// <summary>
+    /// The week's warning before the company's key policy revokes an idle key: once per idle spell, so a key used in
+    /// between and idle again is announced afresh. The date is the later of the due date and a week from now.
+    /// </summary>
+    public static Notice? UnusedKeyRevocation(ApiKey key, KeyPolicy policy, DateTime nowUtc)
+    {
+        if (!key.IsUsableAt(nowUtc) || key.ReplacedByKeyId is not null || policy.UnusedRevocationDue(key) is not { } due) return null;
+        if (due - nowUtc > KeyPolicy.RevocationNoticePeriod) return null;
+        var on = due > nowUtc + KeyPolicy.RevocationNoticePeriod ? due : nowUtc + KeyPolicy.RevocationNoticePeriod;
+        var since = key.LastUsedAt ?? key.CreatedAt;
+        var idle = key.LastUsedAt is null ? $"Never used since it was created on {since:yyyy-MM-dd}" : $"Not used since {since:yyyy-MM-dd}";
+        return new Notice(key.CompanyId, key.BranchId, key.Id, key.Name, NoticeKind.UnusedKeyRevocation,
+            $"{idle}. The key policy revokes keys unused for {policy.RevokeUnusedAfterDays} days: it will be revoked on {on:yyyy-MM-dd HH:mm} UTC unless it is used before then.",
+            UnusedKeyOccasion(key), nowUtc);
+    }
+
+    /// <summary>The occasion of <see cref="UnusedKeyRevocation"/> for the key's current idle spell.</summary>
+    public static string UnusedKeyOccasion(ApiKey key) => $"unused:{key.Id}:{(key.LastUsedAt ?? key.CreatedAt).Ticks}";
+
+    /// <summary>Says that the system revoked an idle key under the key policy.</summary>
+    public static Notice UnusedKeyRevoked(ApiKey key, int days, DateTime nowUtc) =>
+        new(key.CompanyId, key.BranchId, key.Id, key.Name, NoticeKind.UnusedKeyRevoked,
+            $"Revoked by FieldCamp: unused for {days} days, as the key policy asks. Create a new key if an integration still needs one.",
+            $"unused-revoked:{key.Id}", nowUtc);
 }

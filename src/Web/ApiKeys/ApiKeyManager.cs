@@ -4,6 +4,7 @@ using FieldCamp.Domain.Audit;
 using FieldCamp.Domain.Rotation;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Rotation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,8 @@ public sealed record KeyScope(string CompanyId, string BranchId);
 /// <summary>
 /// The one way keys change, shared by the API, the dashboard and the command line: loads the key within its
 /// branch, applies the domain verb (which queues the audit event), saves both together, and evicts the cached
-/// credential before returning, so the next request already sees the change.
+/// credential before returning, so the next request already sees the change. The company's key policy is enforced
+/// here, and only here, so the three ways in refuse the same expiries with the same words.
 /// </summary>
 /// <remarks><paramref name="grantorScopes"/> is the calling key's scopes; people (null) may grant any scope.</remarks>
 internal sealed class ApiKeyManager(
@@ -36,7 +38,13 @@ internal sealed class ApiKeyManager(
         IReadOnlyList<string>? grantorScopes = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (key, secret) = ApiKey.Create(scope.CompanyId, scope.BranchId, spec, actor, Now);
+        var now = Now;
+        var (companyName, policy) = await CompanyKeyPolicies.LoadAsync(db, scope.CompanyId, tracked: false, cancellationToken);
+        // The field's own rules and the policy's together, so one answer lists every problem.
+        var errors = ApiKey.Validate(spec, now).ToDictionary();
+        foreach (var (field, messages) in policy.Check(spec.ExpiresAt, now, companyName)) errors.TryAdd(field, messages);
+        if (errors.Count > 0) throw new DomainValidationException(errors);
+        var (key, secret) = ApiKey.Create(scope.CompanyId, scope.BranchId, spec, actor, now);
         EnsureGrantable(grantorScopes, key.Scopes);
         await EnsureOwnerIsMemberAsync(db, scope.CompanyId, spec.OwnerId, cancellationToken);
         db.ApiKeys.Add(key);
@@ -52,6 +60,12 @@ internal sealed class ApiKeyManager(
         var key = await FindAsync(db, scope, keyId, cancellationToken);
         if (key is null) return null;
         EnsureWithinGrantor(grantorScopes, key);
+        // A new expiry must keep to the policy, measured from the key's creation; bringing it closer is always allowed.
+        if (update.ExpiresAt is { Value: var expiry } && !(expiry <= key.ExpiresAt))
+        {
+            var (companyName, policy) = await CompanyKeyPolicies.LoadAsync(db, scope.CompanyId, tracked: false, cancellationToken);
+            policy.Enforce(expiry, key.CreatedAt, companyName);
+        }
         var before = key.Scopes;
         key.Update(update, actor, Now);
         EnsureGrantable(grantorScopes, key.Scopes.Except(before));
@@ -74,7 +88,12 @@ internal sealed class ApiKeyManager(
         // Either key of a running rotation is "rotating": rotating the replacement too would leave two rotations tangled.
         if (await db.KeyRotations.AnyAsync(r => (r.OldKeyId == key.Id || r.ReplacementKeyId == key.Id) && r.Step <= RotationStep.RevokeOld, cancellationToken))
             throw new DomainException($"{key.Id} is already being rotated; finish or cancel that rotation first.");
-        var (rotation, replacement, secret) = KeyRotation.Start(key, options, actor, Now);
+        var now = Now;
+        var (companyName, policy) = await CompanyKeyPolicies.LoadAsync(db, scope.CompanyId, tracked: false, cancellationToken);
+        if (options.ExpiresAt is { Value: var chosen }) policy.Enforce(chosen, now, companyName);
+        // The replacement's default expiry (the old key's lifetime) is fitted into the policy rather than refused.
+        else options = options with { ExpiresAt = new Set<DateTime?>(policy.Fit(key.ReplacementExpiry(now), now)) };
+        var (rotation, replacement, secret) = KeyRotation.Start(key, options, actor, now);
         EnsureGrantable(grantorScopes, replacement.Scopes);
         if (options.OwnerId is not null) await EnsureOwnerIsMemberAsync(db, scope.CompanyId, replacement.OwnerId, cancellationToken);
         db.ApiKeys.Add(replacement);

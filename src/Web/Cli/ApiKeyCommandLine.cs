@@ -5,6 +5,7 @@ using FieldCamp.Domain.Audit;
 using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.KeyPolicies;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web.Cli;
@@ -26,12 +27,13 @@ internal static class ApiKeyCommandLine
         var branch = new Option<string?>("--branch") { Description = "Branch name (any case); default: the company's first branch." };
         var name = new Option<string>("--name") { Description = "Name the key after its integration, e.g. booking-widget-prod.", Required = true };
         var scopes = new Option<string>("--scopes") { Description = "Comma-separated scopes, e.g. \"jobs:read,clients:read\".", Required = true };
-        var expiresInDays = new Option<int?>("--expires-in-days") { Description = "Days until the key expires; omit for no expiry." };
+        var expiresInDays = new Option<int?>("--expires-in-days") { Description = "Days until the key expires; default: the company's default expiry." };
+        var noExpiry = new Option<bool>("--no-expiry") { Description = "A key that never expires (not recommended; refused if the company's key policy requires an expiry)." };
         var owner = new Option<string?>("--owner") { Description = "Email of the team member responsible for the key." };
         var keyId = new Argument<string>("KEY_ID") { Description = "The id of the key, key_…" };
 
         var create = new Command("create", "Create a key and print its secret (stdout, once).")
-            { company, branch, name, scopes, expiresInDays, owner };
+            { company, branch, name, scopes, expiresInDays, noExpiry, owner };
         var list = new Command("list", "List a company's keys.") { company, branch };
         var revoke = new Command("revoke", "Revoke a key; it fails from the next request on.") { keyId };
         var root = new RootCommand("FieldCamp Console operator commands.") { new Command("apikey", "Manage API keys.") { create, list, revoke } };
@@ -54,7 +56,7 @@ internal static class ApiKeyCommandLine
             if (command == create)
             {
                 return await CreateAsync(services, stdout, stderr, parsed.GetValue(company)!, parsed.GetValue(branch), parsed.GetValue(name)!,
-                    parsed.GetValue(scopes)!, parsed.GetValue(expiresInDays), parsed.GetValue(owner));
+                    parsed.GetValue(scopes)!, parsed.GetValue(expiresInDays), parsed.GetValue(noExpiry), parsed.GetValue(owner));
             }
             if (command == list) return await ListAsync(services, stdout, stderr, parsed.GetValue(company)!, parsed.GetValue(branch));
             return await RevokeAsync(services, stderr, parsed.GetValue(keyId)!);
@@ -89,7 +91,7 @@ internal static class ApiKeyCommandLine
     }
 
     private static async Task<int> CreateAsync(IServiceProvider services, TextWriter stdout, TextWriter stderr,
-        string companySlug, string? branchName, string name, string scopeList, int? expiresInDays, string? ownerEmail)
+        string companySlug, string? branchName, string name, string scopeList, int? expiresInDays, bool noExpiry, string? ownerEmail)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         if (await FindTenantAsync(db, stderr, companySlug, branchName) is not var (company, branches, named)) return BadArguments;
@@ -100,7 +102,12 @@ internal static class ApiKeyCommandLine
         }
         if (expiresInDays is < 1)
         {
-            await stderr.WriteLineAsync("--expires-in-days must be at least 1 (omit it for a key that never expires).");
+            await stderr.WriteLineAsync("--expires-in-days must be at least 1 (or give --no-expiry for a key that never expires).");
+            return BadArguments;
+        }
+        if (expiresInDays is not null && noExpiry)
+        {
+            await stderr.WriteLineAsync("Give either --expires-in-days or --no-expiry, not both.");
             return BadArguments;
         }
         string? ownerId = null;
@@ -115,9 +122,14 @@ internal static class ApiKeyCommandLine
         }
 
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        // Like the dashboard: the company's default expiry unless told otherwise. The key policy itself is enforced by the manager.
+        var policy = await services.GetRequiredService<CompanyKeyPolicies>().GetAsync(company.Id);
+        var expiresAt = expiresInDays is { } days ? now.AddDays(days) : noExpiry ? null : policy.Policy.DefaultExpiry(now);
         var spec = new NewApiKey(name, scopeList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            expiresInDays is { } days ? now.AddDays(days) : null, OwnerId: ownerId);
+            expiresAt, OwnerId: ownerId);
         var (key, secret) = await services.GetRequiredService<ApiKeyManager>().CreateAsync(new KeyScope(company.Id, branch.Id), spec, OperatorActor());
+        if (key.ExpiresAt is null)
+            await stderr.WriteLineAsync("Warning: this key never expires. A forgotten key then works forever; prefer --expires-in-days and rotate before it.");
 
         await stderr.WriteLineAsync($"Created {key.Id} \"{key.Name}\" in {company.Name} / {branch.Name}; scopes {string.Join(' ', key.Scopes)}; " +
             $"expires {(key.ExpiresAt is { } e ? e.ToString("yyyy-MM-dd HH:mm 'UTC'") : "never")}. Store the secret now: it is not shown again.");

@@ -24,6 +24,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<KeyRotation> KeyRotations => Set<KeyRotation>();
     public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
     public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<KeyPolicy> KeyPolicies => Set<KeyPolicy>();
     public DbSet<Client> Clients => Set<Client>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Visit> Visits => Set<Visit>();

@@ -65,7 +65,9 @@ public class ApiKeyCommandLineTests(CliAppFactory fixture) : IClassFixture<CliAp
         Assert.Equal(name, info.GetProperty("credential").GetProperty("name").GetString());
         Assert.Equal("North", info.GetProperty("branch").GetProperty("name").GetString());
         Assert.Equal(["clients:read"], info.GetProperty("credential").GetProperty("scopes").Strings());
-        Assert.True(info.GetProperty("credential").IsNull("expiresAt"));
+        // The company's default expiry (no policy set: the standard 90 days), as in the dashboard.
+        var expiresAt = info.GetProperty("credential").GetProperty("expiresAt").GetDateTime().ToUniversalTime();
+        Assert.InRange(expiresAt, DateTime.UtcNow.AddDays(90).AddMinutes(-5), DateTime.UtcNow.AddDays(90).AddMinutes(1));
         await client.GetAsync("/api/v1/clients").ExpectAsync(HttpStatusCode.OK);
     }
 

@@ -76,6 +76,9 @@ public sealed class DashboardApp : IDisposable
         context.Services.AddSingleton(RotationsFor(workspace));
         context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
         context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
+        context.Services.AddSingleton(Services.GetRequiredService<FieldCamp.Web.KeyPolicies.CompanyKeyPolicies>());
+        context.Services.AddSingleton(new FieldCamp.Web.KeyPolicies.DashboardKeyPolicy(DbFactory,
+            Services.GetRequiredService<FieldCamp.Web.KeyPolicies.CompanyKeyPolicies>(), workspace, Services.GetRequiredService<TimeProvider>()));
         return (workspace, keys);
     }
 

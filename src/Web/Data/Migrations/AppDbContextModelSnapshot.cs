@@ -139,6 +139,31 @@ namespace FieldCamp.Web.Data.Migrations
                     b.ToTable("ApiKeys");
                 });
 
+            modelBuilder.Entity("FieldCamp.Domain.ApiKeys.KeyPolicy", b =>
+                {
+                    b.Property<string>("CompanyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DefaultExpiryDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DefaultRequestsPerMinute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxLifetimeDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RequireExpiry")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RevokeUnusedAfterDays")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CompanyId");
+
+                    b.ToTable("KeyPolicies");
+                });
+
             modelBuilder.Entity("FieldCamp.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1053,6 +1078,15 @@ namespace FieldCamp.Web.Data.Migrations
                     b.HasOne("FieldCamp.Domain.Tenancy.Branch", null)
                         .WithMany()
                         .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("FieldCamp.Domain.ApiKeys.KeyPolicy", b =>
+                {
+                    b.HasOne("FieldCamp.Domain.Tenancy.Company", null)
+                        .WithOne()
+                        .HasForeignKey("FieldCamp.Domain.ApiKeys.KeyPolicy", "CompanyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
