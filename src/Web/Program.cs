@@ -7,6 +7,7 @@ using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Incidents;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
+using FieldCamp.Web.Oversight;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
@@ -105,6 +106,7 @@ services.AddScoped<DashboardKeys>();
 services.AddScoped<DashboardRotations>();
 services.AddScoped<NoticeBoard>();
 services.AddScoped<DashboardIncidents>();
+services.AddScoped<DashboardQuarterlyAudit>();
 
 var app = builder.Build();
 // A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.
@@ -159,6 +161,7 @@ app.MapApiKeyEndpoints();
 app.MapFieldDataEndpoints();
 app.MapSecretScanningEndpoints();
 app.MapIncidentEndpoints();
+app.MapQuarterlyAuditEndpoints();
 
 await app.RunAsync();
 return 0;
