@@ -64,8 +64,8 @@ public sealed class DashboardApp : IDisposable
         new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>(),
             Services.GetRequiredService<IOptions<FieldCamp.Web.Rotation.KeyRotationSettings>>());
 
-    internal DashboardQuarterlyAudit QuarterlyAuditFor(Workspace workspace) =>
-        new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>());
+    internal DashboardQuarterlyAudit QuarterlyAuditFor(Workspace workspace, TimeProvider? clock = null) =>
+        new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, clock ?? Services.GetRequiredService<TimeProvider>());
 
     /// <summary>Registers in a bUnit context what the API Keys pages inject, as the given demo person.</summary>
     internal async Task<(Workspace Workspace, DashboardKeys Keys)> AddDashboardServicesAsync(BunitContext context, string email)
