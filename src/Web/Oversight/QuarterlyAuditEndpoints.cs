@@ -3,7 +3,9 @@ using FieldCamp.Domain.Oversight;
 using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Export;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web.Oversight;
@@ -21,7 +23,8 @@ internal static class QuarterlyAuditEndpoints
 
     public static IEndpointConventionBuilder MapQuarterlyAuditEndpoints(this IEndpointRouteBuilder app) =>
         app.MapGet(Path + "/{quarter}.csv", DownloadCsvAsync)
-            .RequireAuthorization()
+            // The session cookie's own scheme, so a signed-out browser is sent to sign in rather than answered 401.
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = IdentityConstants.ApplicationScheme })
             .WithName("DownloadQuarterlyAuditCsv")
             .ExcludeFromDescription();
 

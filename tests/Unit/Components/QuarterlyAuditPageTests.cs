@@ -33,10 +33,12 @@ public sealed class QuarterlyAuditPageTests : MudTestContext, IDisposable
 
     private async Task KeepAsync(IRenderedComponent<QuarterlyAudit> page, IRenderedComponent<MudDialogProvider> dialogs, string key, string? note = null)
     {
-        await ClickLabelledAsync(page, $"Keep {key}");
-        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Keep key")));
+        // The row's handler runs the whole flow, so its click completes only once the dialog is closed.
+        var keeping = ClickLabelledAsync(page, $"Keep {key}");
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Keep key")), TimeSpan.FromSeconds(10));
         if (note is not null) await dialogs.TypeAsync("Note (optional)", note);
         await dialogs.ClickAsync("Keep key");
+        await keeping.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -70,9 +72,10 @@ public sealed class QuarterlyAuditPageTests : MudTestContext, IDisposable
         page.WaitForAssertion(() => Assert.Contains("4 of 4 decided", page.Text()), TimeSpan.FromSeconds(10));
         Assert.False(page.ByTestId("mark-complete").IsDisabled());
 
-        await page.ActAsync(p => p.ByTestId("mark-complete"), e => e.ClickAsync(new MouseEventArgs()));
-        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Mark complete")));
+        var completing = page.ActAsync(p => p.ByTestId("mark-complete"), e => e.ClickAsync(new MouseEventArgs()));
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Mark complete")), TimeSpan.FromSeconds(10));
         await dialogs.ClickAsync("Mark complete");
+        await completing.WaitAsync(TimeSpan.FromSeconds(10));
 
         page.WaitForAssertion(() => Assert.True(page.HasTestId("completed-by")), TimeSpan.FromSeconds(10));
         Assert.Contains("owner@acme.test", page.ByTestId("completed-by").TextContent);
@@ -93,11 +96,12 @@ public sealed class QuarterlyAuditPageTests : MudTestContext, IDisposable
         var (page, dialogs) = await RenderAsAsync("owner@acme.test");
         page.WaitForAssertion(() => Assert.Contains("0 of 4 decided", page.Text()), TimeSpan.FromSeconds(10));
 
-        await ClickLabelledAsync(page, "Narrow booking-widget-prod");
-        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Apply scopes")));
+        var narrowing = ClickLabelledAsync(page, "Narrow booking-widget-prod");
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Apply scopes")), TimeSpan.FromSeconds(10));
         // Nothing recorded its use, so the picker starts from what it holds: take the write on jobs away.
         await dialogs.TickAsync("jobs:write", false);
         await dialogs.ClickAsync("Apply scopes");
+        await narrowing.WaitAsync(TimeSpan.FromSeconds(10));
 
         page.WaitForAssertion(() => Assert.Contains("1 of 4 decided", page.Text()), TimeSpan.FromSeconds(10));
         await using var db = await _app.CreateDbContextAsync();
@@ -113,11 +117,12 @@ public sealed class QuarterlyAuditPageTests : MudTestContext, IDisposable
         var (page, dialogs) = await RenderAsAsync("owner@acme.test");
         page.WaitForAssertion(() => Assert.Contains("0 of 4 decided", page.Text()), TimeSpan.FromSeconds(10));
 
-        await ClickLabelledAsync(page, "Revoke quickbooks-sync");
-        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Revoke key")));
+        var revoking = ClickLabelledAsync(page, "Revoke quickbooks-sync");
+        dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Revoke key")), TimeSpan.FromSeconds(10));
         Assert.True(dialogs.Button("Revoke key").IsDisabled());
         await dialogs.TypeAsync("Type quickbooks-sync to confirm", "quickbooks-sync");
         await dialogs.ClickAsync("Revoke key");
+        await revoking.WaitAsync(TimeSpan.FromSeconds(10));
 
         page.WaitForAssertion(() => Assert.Contains("1 of 4 decided", page.Text()), TimeSpan.FromSeconds(10));
         await using var db = await _app.CreateDbContextAsync();

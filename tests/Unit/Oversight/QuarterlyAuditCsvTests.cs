@@ -138,6 +138,7 @@ public sealed partial class QuarterlyAuditCsvTests : IDisposable
         using var response = await http.GetAsync($"/settings/developer/quarterly-audit/{Current}.csv");
 
         Assert.Equal("/account/login", response.RequestMessage?.RequestUri?.AbsolutePath);
+        Assert.DoesNotContain("HYPERLINK", await response.Content.ReadAsStringAsync());
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
