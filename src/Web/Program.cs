@@ -9,6 +9,7 @@ using FieldCamp.Web.Incidents;
 using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
+using FieldCamp.Web.Oversight;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Antiforgery;
@@ -135,6 +136,7 @@ services.AddScoped<DashboardIncidents>();
 services.AddScoped<DashboardTeam>();
 services.AddScoped<DashboardAuditLog>();
 services.AddScoped<DashboardKeyPolicy>();
+services.AddScoped<DashboardQuarterlyAudit>();
 
 var app = builder.Build();
 // A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.
@@ -195,6 +197,7 @@ app.MapFieldDataEndpoints();
 app.MapSecretScanningEndpoints();
 app.MapIncidentEndpoints();
 app.MapAuditLogEndpoints();
+app.MapQuarterlyAuditEndpoints();
 
 await app.RunAsync();
 return 0;

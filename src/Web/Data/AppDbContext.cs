@@ -2,6 +2,7 @@ using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
 using FieldCamp.Domain.Incidents;
 using FieldCamp.Domain.Notices;
+using FieldCamp.Domain.Oversight;
 using FieldCamp.Domain.Rotation;
 using FieldCamp.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -25,6 +26,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<KeyPolicy> KeyPolicies => Set<KeyPolicy>();
+    public DbSet<QuarterlyReview> QuarterlyReviews => Set<QuarterlyReview>();
+    public DbSet<ReviewItem> ReviewItems => Set<ReviewItem>();
     public DbSet<Client> Clients => Set<Client>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Visit> Visits => Set<Visit>();
@@ -53,7 +56,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     /// </summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        foreach (var entry in ChangeTracker.Entries().Where(e => e.State == EntityState.Modified && e.Entity is ApiKey or Incident))
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.State == EntityState.Modified && e.Entity is ApiKey or Incident or QuarterlyReview))
         {
             var version = entry.Property(VersionProperty);
             version.CurrentValue = (int)version.OriginalValue! + 1;
@@ -61,6 +64,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
         var events = ChangeTracker.Entries<ApiKey>().SelectMany(e => e.Entity.TakeAuditEvents())
             .Concat(ChangeTracker.Entries<Incident>().SelectMany(e => e.Entity.TakeAuditEvents()))
             .Concat(ChangeTracker.Entries<KeyRotation>().SelectMany(e => e.Entity.TakeAuditEvents()))
+            .Concat(ChangeTracker.Entries<QuarterlyReview>().SelectMany(e => e.Entity.TakeAuditEvents()))
             .OrderBy(e => e.OccurredAt).ToList();
         AuditEvents.AddRange(events);
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);

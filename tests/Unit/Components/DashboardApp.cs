@@ -64,6 +64,9 @@ public sealed class DashboardApp : IDisposable
         new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, Services.GetRequiredService<TimeProvider>(),
             Services.GetRequiredService<IOptions<FieldCamp.Web.Rotation.KeyRotationSettings>>());
 
+    internal DashboardQuarterlyAudit QuarterlyAuditFor(Workspace workspace, TimeProvider? clock = null) =>
+        new(DbFactory, Services.GetRequiredService<ApiKeyManager>(), workspace, clock ?? Services.GetRequiredService<TimeProvider>());
+
     /// <summary>Registers in a bUnit context what the API Keys pages inject, as the given demo person.</summary>
     internal async Task<(Workspace Workspace, DashboardKeys Keys)> AddDashboardServicesAsync(BunitContext context, string email)
     {
@@ -74,6 +77,7 @@ public sealed class DashboardApp : IDisposable
         context.Services.AddSingleton(new NoticeBoard(DbFactory, workspace, Services.GetRequiredService<TimeProvider>()));
         context.Services.AddSingleton(IncidentsFor(workspace));
         context.Services.AddSingleton(RotationsFor(workspace));
+        context.Services.AddSingleton(QuarterlyAuditFor(workspace));
         context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
         context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
         context.Services.AddSingleton(Services.GetRequiredService<FieldCamp.Web.KeyPolicies.CompanyKeyPolicies>());
