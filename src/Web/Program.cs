@@ -45,6 +45,9 @@ services.AddAuthentication(ApiKeyDefaults.Scheme)
 services.AddIdentityCore<ApplicationUser>(options =>
     {
         options.User.RequireUniqueEmail = true;
+        // The user name is the e-mail address, checked as one; Identity's default letters-and-digits rule would refuse
+        // an invited o'brien@… or josé@… only when they accept.
+        options.User.AllowedUserNameCharacters = "";
         // Wrong passwords never lock an account (anyone knowing an owner's e-mail could keep them out): SignInThrottle
         // slows the clients that fail instead. A lock set on purpose (LockoutEnd) still keeps a person out.
         options.Lockout.AllowedForNewUsers = true;

@@ -100,9 +100,9 @@ internal static class ApiKeyCommandLine
             await stderr.WriteLineAsync($"Company {company.Slug} has no branches yet.");
             return BadArguments;
         }
-        if (expiresInDays is < 1)
+        if (expiresInDays is < 1 || expiresInDays > ApiKey.MaxLifetime.TotalDays)
         {
-            await stderr.WriteLineAsync("--expires-in-days must be at least 1 (or give --no-expiry for a key that never expires).");
+            await stderr.WriteLineAsync($"--expires-in-days must be between 1 and {ApiKey.MaxLifetime.TotalDays} (or give --no-expiry for a key that never expires).");
             return BadArguments;
         }
         if (expiresInDays is not null && noExpiry)

@@ -42,7 +42,7 @@ internal static class UserCommandLine
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = stderr, Error = stderr });
 
         if (!Enum.TryParse<Role>(parsed.GetValue(role), ignoreCase: true, out var chosenRole) || !Enum.IsDefined(chosenRole)
-            || int.TryParse(parsed.GetValue(role), out _))
+            || int.TryParse(parsed.GetValue(role), out _) || parsed.GetValue(role)!.Contains(','))
         {
             await stderr.WriteLineAsync($"--role must be Owner, Admin or Member, not \"{parsed.GetValue(role)}\".");
             return ApiKeyCommandLine.BadArguments;

@@ -6,6 +6,7 @@ using FieldCamp.Domain.Notices;
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.KeyPolicies;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web.Incidents;
@@ -97,6 +98,9 @@ internal sealed class IncidentManager(IDbContextFactory<AppDbContext> dbFactory,
         var incident = await FindAsync(db, scope, incidentId, cancellationToken);
         if (incident is null) return null;
         var leaked = await db.ApiKeys.AsNoTracking().FirstAsync(k => k.Id == incident.ApiKeyId, cancellationToken);
+        // A replacement is a new key: the company's key policy holds for it as for any other.
+        var (companyName, policy) = await CompanyKeyPolicies.LoadAsync(db, scope.CompanyId, tracked: false, cancellationToken);
+        policy.Enforce(spec.ExpiresAt, Now, companyName);
         var (replacement, secret) = ApiKey.Create(scope.CompanyId, scope.BranchId, spec, actor, Now);
         var wider = Scopes.NotGrantableBy(leaked.Scopes, replacement.Scopes);
         if (wider.Count > 0)

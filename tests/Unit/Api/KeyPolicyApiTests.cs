@@ -2,6 +2,7 @@ using System.Net;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FieldCamp.Tests.Unit.Api;
 
@@ -53,6 +54,28 @@ public sealed class KeyPolicyApiTests : IDisposable
         Assert.StartsWith("Acme Field Services requires every key to expire within 365 days", error);
         Assert.Contains("key policy", error);
         await client.PostAsync(Keys, Http.Json(NewKey(DateTime.UtcNow.AddDays(300)))).ExpectAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task LeakReplacement_BeyondMaxLifetime_RefusedNothingCreated()
+    {
+        var key = await _app.CreateKeyAsync(scopes: ["jobs:read"]);
+        await _app.SetKeyPolicyAsync(new(DefaultExpiryDays: 30, MaxLifetimeDays: 30));
+        var incidents = _app.Services.GetRequiredService<FieldCamp.Web.Incidents.IncidentManager>();
+        var scope = new FieldCamp.Web.ApiKeys.KeyScope(key.CompanyId, key.BranchId);
+        var admin = Actor.Person("u_admin", "admin@acme.test", "203.0.113.9");
+        var incident = (await incidents.ReportAsync(scope, key.Id, admin))!;
+        var activity = await _app.Services.GetRequiredService<FieldCamp.Web.Incidents.LeakActivityReader>().ReadAsync(incident, 24);
+        await incidents.RecordActivityAsync(scope, incident.Id, activity, admin);
+
+        var refused = await Assert.ThrowsAsync<FieldCamp.Domain.DomainValidationException>(() => incidents.IssueReplacementAsync(
+            scope, incident.Id, new NewApiKey("replacement", ["jobs:read"], DateTime.UtcNow.AddDays(180)), admin));
+
+        Assert.Contains("within 30 days", string.Join(" ", refused.Errors["expiresAt"]));
+        await using var db = await _app.CreateDbContextAsync();
+        Assert.False(await db.ApiKeys.AnyAsync(k => k.Name == "replacement"));
+        Assert.NotNull(await incidents.IssueReplacementAsync(scope, incident.Id,
+            new NewApiKey("replacement", ["jobs:read"], DateTime.UtcNow.AddDays(30)), admin));
     }
 
     [Fact]

@@ -210,6 +210,20 @@ public class ApiKeyCommandLineTests(CliAppFactory fixture) : IClassFixture<CliAp
         Assert.Contains("North", stderr);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("3654")]
+    [InlineData("2147483647")]
+    public async Task Create_ExpiresInDaysOutOfRange_Exit2WithTheRange(string days)
+    {
+        var (exit, stdout, stderr) = await RunAsync("apikey", "create", "--company", "acme", "--name", AppFactory.UniqueName("cli"),
+            "--scopes", "clients:read", "--expires-in-days", days);
+
+        Assert.True(exit == 2, $"exit {exit}; stdout: [{stdout}]; stderr: [{stderr}]");
+        Assert.Equal("", stdout);
+        Assert.Contains("between 1 and 3653", stderr);
+    }
+
     [Fact]
     public async Task RevokeTwice_Exit2()
     {

@@ -65,6 +65,7 @@ public class UserCommandLineTests(AppFactory app) : IClassFixture<AppFactory>
     [Theory]
     [InlineData("Boss")]
     [InlineData("1")]
+    [InlineData("Owner,Admin")]
     public async Task Add_UnknownRole_Exit2(string role)
     {
         var (exit, stdout, stderr) = await RunAsync("user", "add", "--company", "acme", "--email", "x@acme.test", "--role", role);
