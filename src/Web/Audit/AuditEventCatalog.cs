@@ -101,8 +101,9 @@ public static class AuditEventCatalog
         var to = ChangeValue(change.Field, change.To);
         // A new key's values and an incident's steps have no "before"; neither has a link to a replacement.
         var hasBefore = change.From is not null
-            || type is not (AuditEventType.ApiKeyCreated or (>= AuditEventType.IncidentOpened and <= AuditEventType.IncidentClosed))
-            && change.Field is not ("replacedBy" or "replacement");
+            || type is not (AuditEventType.ApiKeyCreated or (>= AuditEventType.IncidentOpened and <= AuditEventType.IncidentClosed)
+                or AuditEventType.AuditQuarterCompleted or AuditEventType.WorkspaceCreated)
+            && change.Field is not ("replacedBy" or "replacement" or "quarter");
         return $"{FieldLabel(change.Field)}: {(hasBefore ? $"{ChangeValue(change.Field, change.From)} → " : "")}{to}";
     }
 
@@ -148,6 +149,17 @@ public static class AuditEventCatalog
         "decision" => "Decision",
         "note" => "Note",
         "quarter" => "Quarter",
+        "branch" => "Branch",
+        "defaultRateLimit" => "Shared rate limit",
+        "defaultExpiry" => "Expiry offered",
+        "requireExpiry" => "Expiry required",
+        "maxLifetime" => "Maximum lifetime",
+        "revokeUnusedAfter" => "Revoke unused keys after",
+        "reviewed" => "Reviewed",
+        "kept" => "Kept",
+        "narrowed" => "Narrowed",
+        "rotated" => "Rotated",
+        "revoked" => "Revoked",
         _ => field,
     };
 }

@@ -50,8 +50,10 @@ public sealed class QuarterlyAuditPageTests : MudTestContext, IDisposable
         var text = page.Text();
         foreach (var name in DemoKeys) Assert.Contains(name, text);
         Assert.Contains("North", text);
-        // The full-access key used nothing in 90 days: revoke is suggested; the demo's stale key is a delete candidate.
-        Assert.Contains("Unused for 90 days: revoke", text);
+        // Unused keys are judged by their age, as on the key page: the full-access key is three days old, the stale one
+        // 75 days (revoking it is suggested, and it is a delete candidate).
+        Assert.Contains("Not used yet (a new key)", text);
+        Assert.Contains("Not used in the 75 days since it was created: consider revoking it", text);
         Assert.Contains("Dormant 60+ days: delete candidate", text);
         Assert.True(page.ByTestId("mark-complete").IsDisabled());
     }
