@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Refreshes docs/screenshots/: the accessibility walk captures every page and dialog of the dashboard in headless
-# Chromium, at 1280×800 and 390×844, in light and dark mode; the leaked-key walk adds its steps (leak-*.png, incidents.png).
+# Chromium, at 1280×800 and 390×844, in light and dark mode; the leaked-key walk adds its steps (leak-*.png, incidents.png),
+# and the owner journeys their pages (13 quarterly audit, 14 audit log, 15 key policy, 16–17 team, scope use, sign-in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -f docs/screenshots/*.png
-FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~AccessibilityTests|FullyQualifiedName~LeakedKeyTests"
+FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~AccessibilityTests|FullyQualifiedName~LeakedKeyTests|FullyQualifiedName~QuarterlyAuditTests|FullyQualifiedName~AuditLogTests|FullyQualifiedName~KeyPolicyTests|FullyQualifiedName~TeamTests|FullyQualifiedName~ScopeUseTests|FullyQualifiedName~SignInTests"
