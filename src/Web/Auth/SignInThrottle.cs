@@ -60,9 +60,19 @@ internal sealed class SignInThrottle(TimeProvider clock) : IDisposable
             var blockedUntil = Later(clientRecord.BlockedUntil, pair.BlockedUntil);
             if (blockedUntil > now)
             {
-                var first = blockedUntil == pair.BlockedUntil ? !pair.RefusalReported : !clientRecord.RefusalReported;
-                if (blockedUntil == pair.BlockedUntil) pair.RefusalReported = true;
-                else clientRecord.RefusalReported = true;
+                bool first;
+                if (blockedUntil == pair.BlockedUntil)
+                {
+                    first = !pair.RefusalReported;
+                    pair.RefusalReported = true;
+                }
+                else
+                {
+                    // A client blocked as a whole is reported once per window for each account it tries, so guesses at
+                    // invented e-mails cannot use up the one report and keep a real account's refusal out of its trail.
+                    first = pair.ReportedClientBlock != clientRecord.BlockedUntil;
+                    pair.ReportedClientBlock = clientRecord.BlockedUntil;
+                }
                 return new SignInPermission(blockedUntil - now, first);
             }
 
@@ -146,5 +156,7 @@ internal sealed class SignInThrottle(TimeProvider clock) : IDisposable
         public DateTimeOffset LastFailure;
         public DateTimeOffset BlockedUntil;
         public bool RefusalReported;
+        /// <summary>On a pair: the client-wide block its refusal was last reported for.</summary>
+        public DateTimeOffset ReportedClientBlock;
     }
 }

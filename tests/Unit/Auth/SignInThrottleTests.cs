@@ -64,6 +64,19 @@ public class SignInThrottleTests
     }
 
     [Fact]
+    public void TryBegin_ClientBlockedByInventedEmails_StillReportsItsFirstRefusalForARealAccount()
+    {
+        using var throttle = new SignInThrottle(_clock);
+        for (var i = 0; i < SignInThrottle.ClientFailureLimit; i++) throttle.TryBegin($"INVENTED{i}@EXAMPLE.TEST", Stranger);
+        Assert.True(throttle.TryBegin("INVENTED-MORE@EXAMPLE.TEST", Stranger).FirstRefusalOfWindow);
+
+        var atOwner = Enumerable.Range(0, 3).Select(_ => throttle.TryBegin(Owner, Stranger)).ToList();
+
+        Assert.All(atOwner, r => Assert.False(r.Allowed));
+        Assert.Equal([true, false, false], atOwner.Select(r => r.FirstRefusalOfWindow));
+    }
+
+    [Fact]
     public void TryBegin_ClientFailingAcrossManyAccounts_IsRefusedForEveryAccount()
     {
         using var throttle = new SignInThrottle(_clock);
