@@ -89,10 +89,15 @@ internal static class AuditLogEndpoints
         string? branch, CancellationToken cancellationToken)
     {
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        // Without a branch, the one the person works in (the page's own link always names it).
+        branch ??= await db.Users.Where(u => u.Id == userId).Select(u => u.LastBranchId).FirstOrDefaultAsync(cancellationToken);
         var companyId = branch is null ? null
             : await db.Branches.Where(b => b.Id == branch).Select(b => b.CompanyId).FirstOrDefaultAsync(cancellationToken);
-        var visibility = userId is null || companyId is null ? null
-            : await DashboardAuditLog.VisibilityAsync(db, userId, companyId, branch!, cancellationToken);
+        // Another company's branch, or none at all, is not found, as everywhere else; a member is refused.
+        if (userId is null || companyId is null
+            || !await db.Memberships.AnyAsync(m => m.UserId == userId && m.CompanyId == companyId, cancellationToken))
+            return TypedResults.Text("No such branch.", statusCode: StatusCodes.Status404NotFound);
+        var visibility = await DashboardAuditLog.VisibilityAsync(db, userId, companyId, branch!, cancellationToken);
         if (visibility is null) return TypedResults.Text(DashboardAuditLog.Refusal, statusCode: StatusCodes.Status403Forbidden);
 
         var errors = new Dictionary<string, string[]>();
@@ -195,10 +200,12 @@ internal static class AuditLogLinks
             "system" => ActorType.System,
             _ => Invalid("actorType", "Use person, api_key or system."),
         };
+        var since = AuditLogEndpoints.ParseInstant(NullIfEmpty(query["since"]), errors, "since");
+        var until = AuditLogEndpoints.ParseInstant(NullIfEmpty(query["until"]), errors, "until");
+        if (since is not null && until is not null && until <= since) errors["until"] = ["Choose an until after since."];
         return new AuditLogFilter(
             AuditLogEndpoints.ParseTypes(query["type"], errors, "type"), actorType, NullIfEmpty(query["actor"]), NullIfEmpty(query["key"]),
-            AuditLogEndpoints.ParseInstant(NullIfEmpty(query["since"]), errors, "since"),
-            AuditLogEndpoints.ParseInstant(NullIfEmpty(query["until"]), errors, "until"), NullIfEmpty(query["inBranch"]));
+            since, until, NullIfEmpty(query["inBranch"]));
 
         ActorType? Invalid(string field, string message)
         {
