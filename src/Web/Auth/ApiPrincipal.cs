@@ -19,8 +19,7 @@ public sealed record ApiCaller(
     TenantInfo Tenant)
 {
     /// <summary>This credential as the audit trail names it, with the request's client address and user agent.</summary>
-    public Actor ToActor(HttpContext http) => Actor.Key(CredentialId, CredentialName, http.Connection.RemoteIpAddress?.ToString(),
-        http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 512)] : null);
+    public Actor ToActor(HttpContext http) => Actor.Key(CredentialId, CredentialName, ClientInfo.Ip(http), ClientInfo.UserAgent(http));
 
     /// <summary>The branch this credential may see and change keys in.</summary>
     public KeyScope KeyScope => new(Tenant.CompanyId, Tenant.BranchId);

@@ -53,7 +53,6 @@ internal sealed class SignInAttempts(
     ILogger<SignInAttempts> logger)
 {
     private const int MaxEmailLength = 256;
-    private const int MaxUserAgentLength = 512;
 
     public async Task<SignInOutcome> SignInAsync(HttpContext context, string email, string password)
     {
@@ -146,8 +145,7 @@ internal sealed class SignInAttempts(
 
     private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static string? UserAgent(HttpContext context) =>
-        context.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, MaxUserAgentLength)] : null;
+    private static string? UserAgent(HttpContext context) => ClientInfo.UserAgent(context);
 
     /// <summary>Failed sign-ins for e-mails without an account: counted, and logged as a sum at most once a minute.</summary>
     private static class UnknownEmails

@@ -2,6 +2,7 @@ using FieldCamp.Domain.Audit;
 using System.Security.Claims;
 using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -70,15 +71,12 @@ internal sealed class Workspace(
 
     private bool _clientKnown;
 
-    /// <summary>The longest user agent kept: enough for any real browser, bounded for the audit trail's column.</summary>
-    public const int MaxUserAgentLength = 512;
-
     /// <summary>Records the browser this circuit serves, as captured from the page's request (see <see cref="ClientIp"/>).</summary>
     public void UseClient(string? ip, string? userAgent)
     {
         _clientKnown = true;
         ClientIp = string.IsNullOrEmpty(ip) ? null : ip;
-        UserAgent = string.IsNullOrEmpty(userAgent) ? null : userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)];
+        UserAgent = ClientInfo.Truncate(userAgent);
     }
 
     public async Task LoadAsync()
@@ -88,7 +86,7 @@ internal sealed class Workspace(
         Email = user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "";
         // Only a workspace that no page told about its browser (one built outside the dashboard's Routes) looks for a request.
         if (!_clientKnown && http.HttpContext is { } context)
-            UseClient(context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString());
+            UseClient(ClientInfo.Ip(context), ClientInfo.UserAgent(context));
 
         await using var db = await dbFactory.CreateDbContextAsync();
         Companies = await ReadCompaniesAsync(db, CancellationToken.None);
