@@ -169,6 +169,7 @@ app.Use(async (context, next) =>
 });
 app.UseMiddleware<UnmatchedAddressIsNotFound>();
 app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
+app.UseMiddleware<UsageRecordingMiddleware>();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Encodings.Web;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Api;
-using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -24,8 +23,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     CredentialCache keys,
-    LegacyJwtValidator legacyJwt,
-    UsageRecorder usage)
+    LegacyJwtValidator legacyJwt)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder), IAuthenticationRequestHandler
 {
     private const string BearerPrefix = "Bearer ";
@@ -74,7 +72,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         var credential = (bearer ?? apiKey)!;
         if (bearer is not null && LegacyJwtValidator.LooksLikeJwt(credential))
         {
-            var (success, failureCode) = await legacyJwt.ValidateAsync(credential);
+            var (success, accepted, failureCode) = await legacyJwt.ValidateAsync(credential);
+            if (accepted is not null) Context.Features.Set<IApiCredentialFeature>(accepted);
             return success ?? Failures[failureCode!];
         }
 
@@ -97,11 +96,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (header is not null && !remembered) ConnectionKeyDigest.Remember(Context, header, digest);
 
         if (key.RevokedAt is not null)
-            return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyRevoked]);
+            return Refused(key, AuthFailureCodes.KeyRevoked);
         if (key.ExpiresAt <= TimeProvider.GetUtcNow().UtcDateTime)
-            return Record(key, authenticated: false, Failures[AuthFailureCodes.KeyExpired]);
+            return Refused(key, AuthFailureCodes.KeyExpired);
         if (key.ExpiresAtHeader.Count > 0) Response.Headers[ApiKeyDefaults.ExpiresAtHeader] = key.ExpiresAtHeader;
-        return Record(key, authenticated: true, key.Success);
+        Context.Features.Set<IApiCredentialFeature>(key.Accepted);
+        return key.Success;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -126,15 +126,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         return value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..] : null;
     }
 
-    /// <summary>Queues the request for the key's usage log once the response is complete; nothing is written now.</summary>
-    private AuthenticateResult Record(CachedKey key, bool authenticated, AuthenticateResult result)
+    /// <summary>A key that exists but may no longer be used: named on the request, so its usage log shows the attempt.</summary>
+    private AuthenticateResult Refused(CachedKey key, string code)
     {
-        Response.OnCompleted(static state =>
-        {
-            var (recorder, context, keyId, authenticated) = ((UsageRecorder, HttpContext, string, bool))state;
-            recorder.Record(keyId, context, authenticated);
-            return Task.CompletedTask;
-        }, (usage, Context, key.KeyId, authenticated));
-        return result;
+        Context.Features.Set<IApiCredentialFeature>(key.Accepted with { Accepted = false });
+        return Failures[code];
     }
 }

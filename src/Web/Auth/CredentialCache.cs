@@ -24,6 +24,9 @@ internal sealed class CachedKey
     /// and rebuilding it per request would be most of the cost of authenticating.
     /// </summary>
     public required AuthenticateResult Success { get; init; }
+
+    /// <summary>What the request carries as its <see cref="IApiCredentialFeature"/> when the key is accepted; built once per load.</summary>
+    public required ApiCredentialFeature Accepted { get; init; }
 }
 
 /// <summary>
@@ -96,6 +99,7 @@ internal sealed class CredentialCache(
         if (row is null) return null;
 
         var principal = ApiPrincipal.Create(ApiKeyDefaults.ApiKeyCredential, row.Id, row.Name, row.Scopes, row.ExpiresAt, row.Tenant);
+        var caller = ((ApiCallerPrincipal)principal).Caller;
         return new CachedKey
         {
             KeyId = row.Id,
@@ -106,6 +110,7 @@ internal sealed class CredentialCache(
             LoadedAt = time.GetTimestamp(),
             ExpiresAtHeader = row.ExpiresAt is { } expiry ? expiry.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : default,
             Success = AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)),
+            Accepted = new ApiCredentialFeature(caller, row.Id, row.RateLimitPerMinute, Accepted: true),
         };
     }
 }

@@ -40,10 +40,10 @@ internal sealed class LegacyJwtValidator(IOptionsMonitor<LegacyJwtOptions> optio
     /// <summary>A JWT is told from a key by its shape alone: three dot-separated parts.</summary>
     public static bool LooksLikeJwt(ReadOnlySpan<char> credential) => credential.Count('.') == 2;
 
-    public async Task<(AuthenticateResult? Success, string? FailureCode)> ValidateAsync(string token)
+    public async Task<(AuthenticateResult? Success, ApiCredentialFeature? Credential, string? FailureCode)> ValidateAsync(string token)
     {
         var settings = options.CurrentValue;
-        if (!settings.Accepts) return (null, AuthFailureCodes.InvalidKey);
+        if (!settings.Accepts) return (null, null, AuthFailureCodes.InvalidKey);
 
         var result = await _tokens.ValidateTokenAsync(token, new TokenValidationParameters
         {
@@ -55,18 +55,20 @@ internal sealed class LegacyJwtValidator(IOptionsMonitor<LegacyJwtOptions> optio
             ClockSkew = TimeSpan.Zero,
         });
         if (!result.IsValid)
-            return (null, result.Exception is SecurityTokenExpiredException ? AuthFailureCodes.KeyExpired : AuthFailureCodes.InvalidKey);
+            return (null, null, result.Exception is SecurityTokenExpiredException ? AuthFailureCodes.KeyExpired : AuthFailureCodes.InvalidKey);
 
         var jwt = (JsonWebToken)result.SecurityToken;
         if (!jwt.TryGetPayloadValue<string>("company", out var company) || string.IsNullOrEmpty(company))
-            return (null, AuthFailureCodes.InvalidKey);
+            return (null, null, AuthFailureCodes.InvalidKey);
         jwt.TryGetPayloadValue<string>("branch", out var branch);
         var tenant = await tenants.FindAsync(company, branch);
-        if (tenant is null) return (null, AuthFailureCodes.InvalidKey);
+        if (tenant is null) return (null, null, AuthFailureCodes.InvalidKey);
 
         DateTime? expiresAt = jwt.TryGetPayloadValue<long>("exp", out _) ? jwt.ValidTo : null;
         var principal = ApiPrincipal.Create(ApiKeyDefaults.LegacyJwtCredential, "legacy_jwt", "Legacy token",
             [Domain.ApiKeys.Scopes.All], expiresAt, tenant);
-        return (AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)), null);
+        // A legacy token has no key and no override: it draws on its company's shared allowance.
+        var credential = new ApiCredentialFeature(((ApiCallerPrincipal)principal).Caller, KeyId: null, RateLimitPerMinute: null, Accepted: true);
+        return (AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)), credential, null);
     }
 }

@@ -138,7 +138,7 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
     {
         if (result.Succeeded)
         {
-            CountAllowed(context.User, policy);
+            CountAllowed(context, policy);
             return _default.HandleAsync(next, context, policy, result);
         }
         return result.Forbidden && policy.Requirements.Contains(ApiIdentityRequirement.Instance)
@@ -146,19 +146,19 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
             : _default.HandleAsync(next, context, policy, result);
     }
 
-    private void CountAllowed(ClaimsPrincipal user, AuthorizationPolicy policy)
+    private void CountAllowed(HttpContext context, AuthorizationPolicy policy)
     {
         var requirements = policy.Requirements;
         for (var i = 0; i < requirements.Count; i++)   // by index: this runs on every authorized request
         {
-            if (requirements[i] is ScopeRequirement scope && KeyIdOf(user) is { } keyId) usage.RecordScope(keyId, scope.Scope, allowed: true);
+            if (requirements[i] is ScopeRequirement scope && KeyIdOf(context) is { } keyId) usage.RecordScope(keyId, scope.Scope, allowed: true);
         }
     }
 
     private Task WriteInsufficientScopeAsync(HttpContext context, AuthorizationFailure? failure)
     {
         var missing = failure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).Distinct().ToList() ?? [];
-        if (KeyIdOf(context.User) is { } keyId)
+        if (KeyIdOf(context) is { } keyId)
         {
             foreach (var scope in missing) usage.RecordScope(keyId, scope, allowed: false);
         }
@@ -167,11 +167,5 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
     }
 
     /// <summary>The API key behind the request; null for anything else (a legacy token has no key to count against).</summary>
-    private static string? KeyIdOf(ClaimsPrincipal user) => user switch
-    {
-        ApiCallerPrincipal { Caller: var caller } => caller.CredentialType == ApiKeyDefaults.ApiKeyCredential ? caller.CredentialId : null,
-        _ when ApiIdentityRequirement.Instance.IsMetBy(user) && user.HasClaim(ApiKeyDefaults.CredentialTypeClaim, ApiKeyDefaults.ApiKeyCredential) =>
-            user.FindFirstValue(ApiKeyDefaults.CredentialIdClaim),
-        _ => null,
-    };
+    private static string? KeyIdOf(HttpContext context) => context.Features.Get<IApiCredentialFeature>()?.KeyId;
 }

@@ -19,6 +19,10 @@ internal sealed class UsageWriter(
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private long _lastPrune;
 
+    // Request log rows of a second still under way: more alike requests may come in it after this flush, so its rows
+    // wait for the next one and each second's alike requests stay one row. Only the writer's loop touches this.
+    private Dictionary<RequestKind, RequestTally> _unfinished = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.FlushInterval, time);
@@ -29,11 +33,14 @@ internal sealed class UsageWriter(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        await FlushAsync(CancellationToken.None);
+        await FlushAsync(CancellationToken.None, final: true);
     }
 
-    /// <summary>Writes everything tallied so far, and reports what the recorder had to drop since the last time.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes what was tallied so far (the request log rows of the current second wait for the next flush, unless this
+    /// is the <paramref name="final"/> one), and reports what the recorder had to drop since the last time.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken, bool final = false)
     {
         if (recorder.TakeDropped() is > 0 and var dropped)
         {
@@ -42,10 +49,11 @@ internal sealed class UsageWriter(
         }
 
         var batch = recorder.TakeAll();
-        if (batch.Requests.Count == 0 && batch.ScopeUses.Count == 0) return;
+        var rows = RowsOfEndedSeconds(batch.Requests, final);
+        if (rows.Count == 0 && batch.Requests.Count == 0 && batch.ScopeUses.Count == 0) return;
         try
         {
-            await WriteAsync(batch, cancellationToken);
+            await WriteAsync(batch, rows, cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
         {
@@ -55,7 +63,35 @@ internal sealed class UsageWriter(
         }
     }
 
-    private async Task WriteAsync(UsageBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// The request log rows to write now: the newly taken tallies joined with those held back, except the ones of the
+    /// second under way, which are held back in turn.
+    /// </summary>
+    private List<RequestTally> RowsOfEndedSeconds(List<RequestTally> taken, bool final)
+    {
+        var currentSecond = time.GetUtcNow().UtcTicks / TimeSpan.TicksPerSecond;
+        var pending = _unfinished;
+        foreach (var tally in taken)
+        {
+            pending[tally.Kind] = pending.TryGetValue(tally.Kind, out var held)
+                ? new RequestTally(tally.Kind, held.Count + tally.Count, held.First, tally.Last > held.Last ? tally.Last : held.Last)
+                : tally;
+        }
+        _unfinished = [];
+        var rows = new List<RequestTally>(pending.Count);
+        foreach (var (kind, tally) in pending)
+        {
+            if (!final && kind.Second >= currentSecond) _unfinished[kind] = tally;
+            else rows.Add(tally);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// One transaction: the request log <paramref name="rows"/>, and from the newly taken tallies each key's last use,
+    /// scope counts and a replacement key's first use (these do not wait for their second to end).
+    /// </summary>
+    private async Task WriteAsync(UsageBatch batch, List<RequestTally> rows, CancellationToken cancellationToken)
     {
         var tallies = batch.Requests;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -65,7 +101,7 @@ internal sealed class UsageWriter(
             VALUES (@keyId, @at, @method, @path, @status, @ip, @userAgent, @origin, @count)
             """,
             ["@keyId", "@at", "@method", "@path", "@status", "@ip", "@userAgent", "@origin", "@count"],
-            tallies.OrderBy(t => t.First).Select(t => new object?[]
+            rows.OrderBy(t => t.First).Select(t => new object?[]
             {
                 t.Kind.KeyId, t.First, t.Kind.Method, t.Kind.Path, t.Kind.Status, t.Kind.Ip?.ToString(), t.Kind.UserAgent, t.Kind.Origin, t.Count,
             }),
