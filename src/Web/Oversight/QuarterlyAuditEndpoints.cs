@@ -23,8 +23,10 @@ internal static class QuarterlyAuditEndpoints
 
     public static IEndpointConventionBuilder MapQuarterlyAuditEndpoints(this IEndpointRouteBuilder app) =>
         app.MapGet(Path + "/{quarter}.csv", DownloadCsvAsync)
-            // The session cookie's own scheme, so a signed-out browser is sent to sign in rather than answered 401.
+            // The session cookie's own scheme, so a signed-out browser is sent to sign in rather than answered 401. The
+            // typed results would mark this an API endpoint, which the cookie answers with 401: it is a browser download.
             .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = IdentityConstants.ApplicationScheme })
+            .WithMetadata(BrowserDownload.Instance)
             .WithName("DownloadQuarterlyAuditCsv")
             .ExcludeFromDescription();
 
@@ -55,4 +57,10 @@ internal static class QuarterlyAuditEndpoints
         var view = await QuarterlyReviews.ViewAsync(db, review, time.GetUtcNow().UtcDateTime, cancellationToken);
         return TypedResults.File(QuarterlyAuditCsv.Write(view), CsvExport.ContentType, QuarterlyAuditCsv.FileName(membership.Slug, period));
     }
+}
+
+/// <summary>Marks an endpoint a browser navigates to: signed out, the cookie sends the person to sign in.</summary>
+internal sealed class BrowserDownload : Microsoft.AspNetCore.Http.Metadata.IAllowCookieRedirectMetadata
+{
+    public static readonly BrowserDownload Instance = new();
 }

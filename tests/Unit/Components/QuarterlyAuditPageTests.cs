@@ -114,7 +114,7 @@ public sealed class QuarterlyAuditPageTests : MudTestContext, IDisposable
     }
 
     [Fact]
-    public async Task Revoke_RecentlyUsedKey_AsksForTheTypedNameThenRevokes()
+    public async Task Revoke_RecentlyUsedKey_AsksForTheTypedNameAndANoteThenRevokes()
     {
         var (page, dialogs) = await RenderAsAsync("owner@acme.test");
         page.WaitForAssertion(() => Assert.Contains("0 of 4 decided", page.Text()), TimeSpan.FromSeconds(10));
@@ -123,12 +123,17 @@ public sealed class QuarterlyAuditPageTests : MudTestContext, IDisposable
         dialogs.WaitForAssertion(() => Assert.True(dialogs.HasButton("Revoke key")), TimeSpan.FromSeconds(10));
         Assert.True(dialogs.Button("Revoke key").IsDisabled());
         await dialogs.TypeAsync("Type quickbooks-sync to confirm", "quickbooks-sync");
+        await dialogs.TypeAsync("Note (optional)", "Sync moved to the new ledger");
         await dialogs.ClickAsync("Revoke key");
         await revoking.WaitAsync(TimeSpan.FromSeconds(10));
 
         page.WaitForAssertion(() => Assert.Contains("1 of 4 decided", page.Text()), TimeSpan.FromSeconds(10));
         await using var db = await _app.CreateDbContextAsync();
-        Assert.NotNull((await db.ApiKeys.SingleAsync(k => k.Name == "quickbooks-sync")).RevokedAt);
+        var key = await db.ApiKeys.SingleAsync(k => k.Name == "quickbooks-sync");
+        Assert.NotNull(key.RevokedAt);
+        var item = await db.ReviewItems.SingleAsync(i => i.ApiKeyId == key.Id);
+        Assert.Equal(ReviewDecision.Revoke, item.Decision);
+        Assert.Equal("Sync moved to the new ledger", item.Note);
     }
 
     [Theory]
