@@ -20,8 +20,10 @@ internal sealed class UsageWriter(
     private long _lastPrune;
 
     // Request log rows of a second still under way: more alike requests may come in it after this flush, so its rows
-    // wait for the next one and each second's alike requests stay one row. Only the writer's loop touches this.
-    private Dictionary<RequestKind, RequestTally> _unfinished = [];
+    // wait, and each second's alike requests stay one row. A row waits at most as many flushes as a second takes (and
+    // one more), so it is written even if the clock stands still. Only the writer's loop touches this.
+    private Dictionary<RequestKind, (RequestTally Tally, int Waited)> _unfinished = [];
+    private readonly int _maxWaits = (int)Math.Ceiling(TimeSpan.FromSeconds(1) / options.Value.FlushInterval) + 1;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -74,14 +76,15 @@ internal sealed class UsageWriter(
         foreach (var tally in taken)
         {
             pending[tally.Kind] = pending.TryGetValue(tally.Kind, out var held)
-                ? new RequestTally(tally.Kind, held.Count + tally.Count, held.First, tally.Last > held.Last ? tally.Last : held.Last)
-                : tally;
+                ? (new RequestTally(tally.Kind, held.Tally.Count + tally.Count, held.Tally.First,
+                    tally.Last > held.Tally.Last ? tally.Last : held.Tally.Last), held.Waited)
+                : (tally, 0);
         }
         _unfinished = [];
         var rows = new List<RequestTally>(pending.Count);
-        foreach (var (kind, tally) in pending)
+        foreach (var (kind, (tally, waited)) in pending)
         {
-            if (!final && kind.Second >= currentSecond) _unfinished[kind] = tally;
+            if (!final && kind.Second >= currentSecond && waited < _maxWaits) _unfinished[kind] = (tally, waited + 1);
             else rows.Add(tally);
         }
         return rows;
