@@ -24,7 +24,8 @@
 #   e1, e1x)  the same, throttle on                                           -> 429 too_many_failed_credentials
 #   f, fx)    informational: unknown keys never repeated, throttle off, no target
 # With the throttle on, each minute's first 60 failures are still answered 401 invalid_key; a key over a 1/min limit
-# gets one 200 a minute: the checks allow exactly that many.
+# gets one 200 a minute: the checks allow exactly that many. g and gx each have their own key, allowed 1,000,000 a
+# minute: a run longer than about 25 s (at 40,000 req/s) would meet that limit, and the check fails the run.
 #
 # Until the rate limiter and the failed-credential throttle are in the build, the script says so and goes on: the
 # limiter is detected by the RateLimit-Limit header on an authenticated response (without it h, hx are skipped), the
