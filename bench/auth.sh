@@ -444,7 +444,7 @@ echo
 ratio() { # ratio LABEL NUM DEN TARGET [WHY_NOT_APPLICABLE]
     local label=$1 num=$2 den=$3 target=$4 na=${5:-}
     if [ -z "${RPS_ALL[$num]:-}" ] || [ -z "${RPS_ALL[$den]:-}" ]; then
-        printf '%-58s %6s   target >= %4.2f   n/a (%s)\n' "$label" "-" "$target" "${na:-not run}"; return
+        printf '%-58s %6s   target >= %4.2f   n/a (not run%s)\n' "$label" "-" "$target" "${na:+; $na}"; return
     fi
     awk -v l="$label" -v n="${RPS_ALL[$num]}" -v d="${RPS_ALL[$den]}" -v t="$target" -v na="$na" 'BEGIN {
         k = split(n, num, " "); split(d, den, " ")
