@@ -3,24 +3,26 @@ using Microsoft.Extensions.Primitives;
 namespace FieldCamp.Web.Idempotency;
 
 /// <summary>
-/// Reads the <c>Idempotency-Key</c> header: 1–255 printable ASCII characters, bare (<c>abc</c>) or in the IETF
-/// draft's structured-field string form (<c>"abc"</c>, with <c>\"</c> and <c>\\</c> escapes). Both forms name the
-/// same key.
+/// Reads the <c>Idempotency-Key</c> header: 1–255 printable ASCII characters, bare (<c>abc</c>, no comma) or in the
+/// IETF draft's structured-field string form (<c>"abc"</c>, with <c>\"</c> and <c>\\</c> escapes). Both forms name
+/// the same key.
 /// </summary>
 internal static class IdempotencyKeyHeader
 {
     public const string Name = "Idempotency-Key";
 
-    public const string Rule = "Send one Idempotency-Key of 1 to 255 printable ASCII characters, optionally in double quotes.";
+    public const string Rule = "Send one Idempotency-Key of 1 to 255 printable ASCII characters, in double quotes if it holds a comma.";
 
     public static bool TryParse(StringValues values, out string key)
     {
         key = "";
         if (values.Count != 1 || values[0] is not { } raw) return false;
         var value = raw.AsSpan().Trim(" \t");
-        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
-            return TryUnquote(value[1..^1], out key);
-        if (!IsPrintable(value)) return false;
+        // A quote at one end only is a quoted key cut short, not a key that happens to start with a quote.
+        if (value.StartsWith('"') || value.EndsWith('"'))
+            return value.Length >= 2 && value[0] == '"' && value[^1] == '"' && TryUnquote(value[1..^1], out key);
+        // A bare comma is where HTTP joins two header lines into one: "a, b" is two keys, not one.
+        if (!IsPrintable(value) || value.Contains(',')) return false;
         key = value.ToString();
         return true;
     }

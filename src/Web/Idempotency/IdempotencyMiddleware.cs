@@ -47,7 +47,7 @@ internal sealed class IdempotencyMiddleware(
         request.Body = new MemoryStream(body, writable: false);
 
         var scope = ScopeOf(credential);
-        var claim = await store.ClaimAsync(scope, key, Fingerprint(request, body), context.RequestAborted);
+        var claim = await store.ClaimAsync(scope, key, Fingerprint(request.Method, $"{request.PathBase}{request.Path}{request.QueryString}", body), context.RequestAborted);
         switch (claim.Outcome)
         {
             case ClaimOutcome.Reused:
@@ -132,10 +132,10 @@ internal sealed class IdempotencyMiddleware(
         : $"jwt:{credential.Caller.Tenant.CompanyId}:{credential.Caller.Tenant.BranchId}";
 
     /// <summary>"The same request": the method, the path with its query, and the body, as one SHA-256.</summary>
-    private static byte[] Fingerprint(HttpRequest request, byte[] body)
+    internal static byte[] Fingerprint(string method, string pathAndQuery, byte[] body)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method.ToUpperInvariant()}\n{request.PathBase}{request.Path}{request.QueryString}\n"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"{method.ToUpperInvariant()}\n{pathAndQuery}\n"));
         hash.AppendData(body);
         return hash.GetHashAndReset();
     }
