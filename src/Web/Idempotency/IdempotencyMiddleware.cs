@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using FieldCamp.Web.Api;
@@ -71,31 +72,55 @@ internal sealed class IdempotencyMiddleware(
         using var buffer = new ResponseBuffer(clientBody.Stream, limit);
         var capture = new StreamResponseBodyFeature(buffer, clientBody);
         context.Features.Set<IHttpResponseBodyFeature>(capture);
-        var kept = false;
         try
         {
             await next(context);
             await capture.CompleteAsync(); // flushes what the endpoint wrote through the pipe writer into the buffer
-            var response = context.Response;
-            if (IsKept(response.StatusCode) && !buffer.Overflowed)
-            {
-                var marked = context.GetEndpoint()?.Metadata.GetMetadata<RevealsSecretMetadata>();
-                if (SecretRedaction.Redact(buffer.Kept, response.ContentType, marked) is { } safeBody)
-                {
-                    await store.CompleteAsync(scope, key, claimId,
-                        new KeptResponse(response.StatusCode, response.Headers.Location.ToString() is { Length: > 0 } l ? l : null, response.ContentType, safeBody));
-                    kept = true;
-                }
-                else logger.LogWarning("A response to {Method} {Route} was not kept for replay: it holds what looks like an API key outside a JSON property.",
-                    context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
-            }
         }
-        finally
+        catch
         {
+            // The exception handler answers on the client's own body; the request may run again with this key.
             context.Features.Set(clientBody);
-            if (!kept) await store.ReleaseAsync(scope, key, claimId);
+            await TryAsync(() => store.ReleaseAsync(scope, key, claimId));
+            throw;
         }
+        context.Features.Set(clientBody);
+
+        var response = context.Response;
+        var kept = false;
+        if (IsKept(response.StatusCode) && !buffer.Overflowed)
+        {
+            var marked = context.GetEndpoint()?.Metadata.GetMetadata<RevealsSecretMetadata>();
+            if (SecretRedaction.Redact(buffer.Kept, response.ContentType, marked) is { } safeBody)
+            {
+                var location = response.Headers.Location.ToString();
+                kept = await TryAsync(() => store.CompleteAsync(scope, key, claimId,
+                    new KeptResponse(response.StatusCode, location.Length > 0 ? location : null, response.ContentType, safeBody)));
+            }
+            else logger.LogWarning("A response to {Method} {Route} was not kept for replay: it holds what looks like an API key outside JSON.",
+                context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
+        }
+        if (!kept) await TryAsync(() => store.ReleaseAsync(scope, key, claimId));
+        // Only now does the client see the answer: a retry sent the moment it arrives finds it kept.
         await buffer.ReleaseToClientAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The request has run: if its claim cannot be completed or released, the client still gets its answer, and the
+    /// open claim lapses after <see cref="IdempotencyOptions.ClaimTimeout"/>.
+    /// </summary>
+    private async Task<bool> TryAsync(Func<Task> bookkeeping)
+    {
+        try
+        {
+            await bookkeeping();
+            return true;
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Could not record an idempotency key's outcome; its claim lapses by itself.");
+            return false;
+        }
     }
 
     /// <summary>
