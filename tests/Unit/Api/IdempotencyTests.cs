@@ -543,3 +543,51 @@ public class IdempotencyTimingTests
         }
     }
 }
+
+/// <summary>What a kept response may hold: never a live key, whether or not its endpoint was marked.</summary>
+public class SecretRedactionTests
+{
+    private static readonly RevealsSecretMetadata KeyProperty = new(["key"]);
+
+    [Fact]
+    public void Redact_MarkedProperty_BecomesNullAndTheRestStays()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"id":"key_1","key":"anything at all","hint":"fc_live_Ab3d…x9Qz"}""");
+
+        var kept = JsonDocument.Parse(SecretRedaction.Redact(body, "application/json; charset=utf-8", KeyProperty)!).RootElement;
+
+        Assert.Equal(JsonValueKind.Null, kept.GetProperty("key").ValueKind);
+        Assert.Equal("key_1", kept.GetProperty("id").GetString());
+        Assert.Equal("fc_live_Ab3d…x9Qz", kept.GetProperty("hint").GetString());
+    }
+
+    [Fact]
+    public void Redact_UnmarkedEndpointWithALiveKeyAnywhere_KeyBecomesNull()
+    {
+        var secret = FieldCamp.Domain.ApiKeys.ApiKeySecret.Generate();
+        var body = Encoding.UTF8.GetBytes($$$"""{"data":[{"replacement":{"token":"{{{secret}}}"}}],"note":"ok"}""");
+
+        var kept = SecretRedaction.Redact(body, "application/json", marked: null)!;
+
+        var text = Encoding.UTF8.GetString(kept);
+        Assert.DoesNotContain(secret, text);
+        Assert.Contains("\"token\":null", text);
+        Assert.Contains("\"note\":\"ok\"", text);
+    }
+
+    [Fact]
+    public void Redact_NothingSecret_KeepsTheBytesAsTheyWere()
+    {
+        var body = Encoding.UTF8.GetBytes("""{ "name": "M\u00FCller" }""");
+
+        Assert.Same(body, SecretRedaction.Redact(body, "application/json", marked: null));
+    }
+
+    [Fact]
+    public void Redact_TextNamingAKeyPrefix_IsNotKept()
+    {
+        var body = Encoding.UTF8.GetBytes($"your key: {FieldCamp.Domain.ApiKeys.ApiKeySecret.Generate()}");
+
+        Assert.Null(SecretRedaction.Redact(body, "text/plain", marked: null));
+    }
+}
