@@ -48,7 +48,8 @@ internal sealed class IdempotencyMiddleware(
         request.Body = new MemoryStream(body, writable: false);
 
         var scope = ScopeOf(credential);
-        var claim = await store.ClaimAsync(scope, key, Fingerprint(request.Method, $"{request.PathBase}{request.Path}{request.QueryString}", body), context.RequestAborted);
+        var fingerprint = Fingerprint(request.Method, $"{request.PathBase}{request.Path}{request.QueryString}", body);
+        var claim = await store.ClaimAsync(scope, key, fingerprint, context.RequestAborted);
         switch (claim.Outcome)
         {
             case ClaimOutcome.Reused:
