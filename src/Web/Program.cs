@@ -5,6 +5,7 @@ using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
+using FieldCamp.Web.Idempotency;
 using FieldCamp.Web.Incidents;
 using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Data;
@@ -100,6 +101,9 @@ services.Configure<UnusedKeyRevocationOptions>(builder.Configuration.GetSection(
 services.AddSingleton<UnusedKeyRevocationJob>();
 services.AddHostedService(provider => provider.GetRequiredService<UnusedKeyRevocationJob>());
 
+// Idempotent writes (issue 14): Idempotency-Key claims in the database, kept 24 hours, pruned hourly.
+services.AddIdempotency(builder.Configuration);
+
 services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
 services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
@@ -172,6 +176,8 @@ app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.
 app.UseMiddleware<UsageRecordingMiddleware>();
 app.UseAuthentication();
 app.UseAuthorization();
+// Idempotent writes (issue 14): after authorization, so a 401, 403 or 429 never claims an Idempotency-Key.
+app.UseIdempotency();
 app.UseAntiforgery();
 
 // A new installation has no company yet: its pages lead to the one-time workspace setup.

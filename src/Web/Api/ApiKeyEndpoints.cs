@@ -3,6 +3,7 @@ using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Idempotency;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,11 +22,13 @@ internal static class ApiKeyEndpoints
     {
         var group = app.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireScope(Scopes.ApiKeysManage);
         group.MapGet("/", ListApiKeys).WithName(nameof(ListApiKeys)).WithSummary("List the branch's keys (metadata only).");
-        group.MapPost("/", CreateApiKey).WithName(nameof(CreateApiKey)).WithSummary("Create a key; the response holds its secret, once.");
+        group.MapPost("/", CreateApiKey).WithName(nameof(CreateApiKey)).WithSummary("Create a key; the response holds its secret, once.")
+            .RevealsSecret();
         group.MapGet("/{id}", GetApiKey).WithName(nameof(GetApiKey)).WithSummary("Get a key's metadata.");
         group.MapPatch("/{id}", UpdateApiKey).WithName(nameof(UpdateApiKey)).WithSummary("Change name, scopes, expiry or limit.");
         group.MapDelete("/{id}", RevokeApiKey).WithName(nameof(RevokeApiKey)).WithSummary("Revoke a key; it fails from the next request on.");
-        group.MapPost("/{id}/rotate", RotateApiKey).WithName(nameof(RotateApiKey)).WithSummary("Mint a replacement; the old key may overlap.");
+        group.MapPost("/{id}/rotate", RotateApiKey).WithName(nameof(RotateApiKey)).WithSummary("Mint a replacement; the old key may overlap.")
+            .RevealsSecret();
         group.MapGet("/{id}/activity", GetApiKeyActivity).WithName(nameof(GetApiKeyActivity)).WithSummary("The key's recent requests.");
 
         var rotations = app.MapGroup("/api/v1/key-rotations").WithTags("API keys").RequireScope(Scopes.ApiKeysManage);

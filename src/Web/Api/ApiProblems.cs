@@ -48,6 +48,27 @@ internal static class ApiProblems
         return result;
     }
 
+    /// <summary>A request header that does not parse: a 400 like any invalid field, the header named as the field.</summary>
+    public static HttpValidationProblemDetails InvalidHeader(string header, string message)
+    {
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [header] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Detail = $"The {header} header is invalid.",
+        };
+        problem.Extensions[CodeKey] = "validation_failed";
+        return problem;
+    }
+
+    public static ProblemDetails PayloadTooLarge(long maxBytes) => Create(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+        $"The request body is larger than the {maxBytes} bytes allowed.");
+
+    public static ProblemDetails IdempotencyKeyReused() => Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request (method, path or body). Send a new key with a new request.");
+
+    public static ProblemDetails IdempotencyKeyInFlight() => Create(StatusCodes.Status409Conflict, "idempotency_key_in_flight",
+        "A request with this Idempotency-Key is still being processed. Retry shortly to get its response.");
+
     public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)
     {
         var problem = new ProblemDetails { Status = status, Detail = detail, Type = type, Title = title };

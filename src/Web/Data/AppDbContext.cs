@@ -33,6 +33,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Visit> Visits => Set<Visit>();
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<Item> Items => Set<Item>();
+    public DbSet<Idempotency.IdempotencyRecord> IdempotencyRecords => Set<Idempotency.IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
