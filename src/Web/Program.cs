@@ -11,6 +11,7 @@ using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Oversight;
+using FieldCamp.Web.RateLimiting;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Antiforgery;
@@ -133,7 +134,13 @@ services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationS
 // Notices appear at the bottom, clear of the app bar's menus, and stay long enough to be read.
 services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
-services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimitDefaults.Section));
+services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(RateLimitDefaults.Section))
+    .Validate(limits => limits.RequestsPerMinute >= 1, "RateLimits:RequestsPerMinute must be at least 1.")
+    .Validate(limits => limits.Window >= TimeSpan.FromSeconds(1) && limits.Window.Ticks % TimeSpan.TicksPerSecond == 0,
+        "RateLimits:Window must be a whole number of seconds, at least one.")
+    .ValidateOnStart();
+// Enforced rate limits (issue 14): one fixed-window counter per company or per key with its own limit.
+services.AddSingleton<RateLimitPartitions>();
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
@@ -175,6 +182,8 @@ app.UseMiddleware<UnmatchedAddressIsNotFound>();
 app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
 app.UseMiddleware<UsageRecordingMiddleware>();
 app.UseAuthentication();
+// Enforced rate limits (issue 14): only accepted credentials are counted; a refused request runs nothing behind this.
+app.UseMiddleware<RateLimitingMiddleware>();
 app.UseAuthorization();
 // Idempotent writes (issue 14): after authorization, so a 401, 403 or 429 never claims an Idempotency-Key.
 app.UseIdempotency();

@@ -69,6 +69,20 @@ internal static class ApiProblems
     public static ProblemDetails IdempotencyKeyInFlight() => Create(StatusCodes.Status409Conflict, "idempotency_key_in_flight",
         "A request with this Idempotency-Key is still being processed. Retry shortly to get its response.");
 
+    /// <summary>
+    /// A 429 for the policy whose allowance is spent ("company" or "key"), complete with type and title: it is
+    /// serialized once, ahead of time. When to come back is in the Retry-After header.
+    /// </summary>
+    public static ProblemDetails RateLimited(string policy)
+    {
+        var problem = Create(StatusCodes.Status429TooManyRequests, "rate_limited", policy == "key"
+                ? "This key has used its own allowance for the current window. Retry after the number of seconds in the Retry-After header."
+                : "This company's keys have used their shared allowance for the current window. Retry after the number of seconds in the Retry-After header.",
+            type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
+        problem.Extensions["violatedPolicies"] = new[] { policy };
+        return problem;
+    }
+
     public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)
     {
         var problem = new ProblemDetails { Status = status, Detail = detail, Type = type, Title = title };
