@@ -89,6 +89,15 @@ internal sealed class FixedWindowCounter : RateLimiter
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
         new(AttemptAcquireCore(permitCount));
 
+    /// <summary>True once released (by the partitioned limiter, when idle).</summary>
+    public bool IsDisposed
+    {
+        get
+        {
+            lock (_gate) return _disposed;
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         lock (_gate) _disposed = true;

@@ -63,7 +63,7 @@ internal sealed class RateLimitingMiddleware
             : new RateLimitPartitionKey(false, credential.Caller.Tenant.CompanyId,
                 await _companies.GetAsync(credential.Caller.Tenant.CompanyId, context.RequestAborted));
 
-        using var lease = (WindowLease)_limiter.AttemptAcquire(partition);
+        using var lease = Acquire(partition);
         var headers = context.Response.Headers;
         var limit = Number(partition.Limit);
         var remaining = Number(lease.Remaining);
@@ -89,6 +89,20 @@ internal sealed class RateLimitingMiddleware
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
+    private WindowLease Acquire(RateLimitPartitionKey partition)
+    {
+        try
+        {
+            return (WindowLease)_limiter.AttemptAcquire(partition);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The partitioned limiter released this idle counter between handing it out and our count. It removed it
+            // first, so asking again makes a fresh one; nothing it counted mattered any more (its window had ended).
+            return (WindowLease)_limiter.AttemptAcquire(partition);
+        }
+    }
+
     private static string Number(int value) =>
         (uint)value < (uint)SmallNumbers.Length ? SmallNumbers[value] : value.ToString(CultureInfo.InvariantCulture);
 
@@ -103,11 +117,20 @@ internal sealed class RateLimitingMiddleware
 /// </summary>
 internal sealed class RateLimitPartitions : IDisposable
 {
-    public RateLimitPartitions(IOptions<RateLimitDefaults> options, TimeProvider time)
+    public RateLimitPartitions(IOptions<RateLimitDefaults> options, TimeProvider time) : this(options.Value.Window, time)
     {
-        var window = options.Value.Window;
+    }
+
+    /// <param name="created">Told of each counter made, for tests that watch counters being released.</param>
+    internal RateLimitPartitions(TimeSpan window, TimeProvider time, Action<FixedWindowCounter>? created = null)
+    {
         Limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(
-            key => RateLimitPartition.Get(key, k => new FixedWindowCounter(k.Limit, window, time)));
+            key => RateLimitPartition.Get(key, k =>
+            {
+                var counter = new FixedWindowCounter(k.Limit, window, time);
+                created?.Invoke(counter);
+                return counter;
+            }));
     }
 
     public PartitionedRateLimiter<RateLimitPartitionKey> Limiter { get; }
