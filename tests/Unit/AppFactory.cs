@@ -54,9 +54,6 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         // Short, so usage shows up quickly; the tests poll, so the default 1 s works as well.
         ["ApiKeys:Usage:FlushInterval"] = "00:00:00.200",
-        // The test classes share the demo company (and so its one allowance) across many tests within a minute; the
-        // limiter is tested with its own, small limits (RateLimitTests).
-        ["RateLimits:RequestsPerMinute"] = "1000000",
     };
 
     /// <summary>"Production" starts on an empty database: no demo workspace, as on a fresh installation.</summary>
