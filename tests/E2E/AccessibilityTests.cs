@@ -121,6 +121,16 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         await revoke.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(revoke).ToBeHiddenAsync();
 
+        // The demo's booking widget went over its limit: the list filtered to it, and its page with the 429s stacked apart.
+        await page.Locator(".mud-breadcrumbs").GetByRole(AriaRole.Link, new() { Name = "API Keys" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show keys: Hit its limit (24 h)" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "quickbooks-sync", Exact = true })).ToBeHiddenAsync();
+        await audit.CheckAsync(page, "key list filtered to keys that hit their limit", shot: "05-api-keys-hit-limit");
+        await page.GetByRole(AriaRole.Link, new() { Name = "booking-widget-prod", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "booking-widget-prod", Level = 1 }).WaitForAsync();
+        await page.Locator(".activity-chart svg").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await audit.CheckAsync(page, "detail of a key that hit its limit", shot: "05-key-detail-limited");
+
         await page.GotoAsync("settings/developer/no-such-page");
         await page.GetByRole(AriaRole.Heading, new() { Name = "Nothing here" }).WaitForAsync();
         await audit.CheckAsync(page, "not found", shot: "09-not-found");

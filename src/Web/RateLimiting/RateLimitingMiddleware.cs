@@ -41,6 +41,8 @@ internal sealed class RateLimitingMiddleware
     private readonly CompanyRateLimits _companies;
     private readonly PartitionedRateLimiter<RateLimitPartitionKey> _limiter;
     private readonly string _windowSeconds;
+    // RateLimit-Policy depends only on whose allowance and its size: one string per distinct limit, not per request.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(bool OwnKey, int Limit), string> _policies = new();
 
     public RateLimitingMiddleware(RequestDelegate next, CompanyRateLimits companies, RateLimitPartitions partitions, IOptions<RateLimitDefaults> options)
     {
@@ -68,7 +70,8 @@ internal sealed class RateLimitingMiddleware
         var limit = Number(partition.Limit);
         var remaining = Number(lease.Remaining);
         var reset = Number(lease.ResetSeconds);
-        headers["RateLimit-Policy"] = $"\"{partition.PolicyName}\";q={limit};w={_windowSeconds}";
+        headers["RateLimit-Policy"] = _policies.GetOrAdd((partition.OwnKey, partition.Limit),
+            static (policy, window) => $"\"{(policy.OwnKey ? KeyPolicy : CompanyPolicy)}\";q={policy.Limit};w={window}", _windowSeconds);
         headers["RateLimit"] = $"\"{partition.PolicyName}\";r={remaining};t={reset}";
         headers["RateLimit-Limit"] = limit;
         headers["RateLimit-Remaining"] = remaining;
