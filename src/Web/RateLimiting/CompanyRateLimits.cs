@@ -16,6 +16,8 @@ internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactor
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // Moved on by every Forget: a read that began before a save must not put the old limit back after it.
+    private long _generation;
 
     public int ConfiguredLimit => defaults.Value.RequestsPerMinute;
 
@@ -28,15 +30,20 @@ internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactor
     }
 
     /// <summary>Forgets the company's limit; the next request reads it again. Called when its key policy is saved.</summary>
-    public void Forget(string companyId) => _entries.TryRemove(companyId, out _);
+    public void Forget(string companyId)
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.TryRemove(companyId, out _);
+    }
 
     private async Task<int> LoadAsync(string companyId, long now, CancellationToken cancellationToken)
     {
+        var generation = Interlocked.Read(ref _generation);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var own = await db.KeyPolicies.AsNoTracking().Where(p => p.CompanyId == companyId)
             .Select(p => p.DefaultRequestsPerMinute).FirstOrDefaultAsync(cancellationToken);
         var limit = own ?? defaults.Value.RequestsPerMinute;
-        _entries[companyId] = new Entry(limit, now);
+        if (Interlocked.Read(ref _generation) == generation) _entries[companyId] = new Entry(limit, now);
         return limit;
     }
 
