@@ -2,6 +2,7 @@ using System.Net;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Tests.Unit.Domain;
 using FieldCamp.Web.KeyPolicies;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FieldCamp.Tests.Unit.Api;
@@ -205,5 +206,20 @@ public sealed class RateLimitTests : IDisposable
         Assert.Equal("\"company\";q=2;w=60", Header(first, "RateLimit-Policy"));
         await client.GetAsync("/api/v1/company-info").ExpectAsync(HttpStatusCode.OK);
         await client.GetAsync("/api/v1/company-info").ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+    }
+
+    [Fact]
+    public async Task Refused_TheEndpointDoesNotRun()
+    {
+        var key = await _app.CreateKeyAsync(scopes: ["clients:write"], rateLimit: 1);
+        using var client = _app.CreateClient(key.Secret);
+        var name = AppFactory.UniqueName("client");
+
+        await client.PostAsync("/api/v1/clients", Http.Json(new { name = name + "-1" })).ExpectAsync(HttpStatusCode.Created);
+        await client.PostAsync("/api/v1/clients", Http.Json(new { name = name + "-2" }))
+            .ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+
+        await using var db = await _app.CreateDbContextAsync();
+        Assert.Equal([name + "-1"], await db.Clients.Where(c => c.Name.StartsWith(name)).Select(c => c.Name).ToListAsync());
     }
 }
