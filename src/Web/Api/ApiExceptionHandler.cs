@@ -54,8 +54,17 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
             : Validation(StatusCodes.Status400BadRequest, new() { ["request"] = ["The request could not be read."] });
     }
 
+    private const int MaxFieldNameLength = 64;
+
     /// <summary>The field at fault (its JSON path, "body" for the document itself) and what is wrong with it.</summary>
     private static (string Field, string Message) DescribeJson(JsonException json)
+    {
+        var (field, message) = DescribeJsonFault(json);
+        // A name the client made up is quoted back only in part: a 100 KB property name is not an answer's business.
+        return (field.Length <= MaxFieldNameLength ? field : field[..MaxFieldNameLength] + "…", message);
+    }
+
+    private static (string Field, string Message) DescribeJsonFault(JsonException json)
     {
         var field = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
         // The serializer's message is only inspected for the kind of fault; it never goes out (it names .NET types).

@@ -98,6 +98,20 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
     }
 
     [Fact]
+    public async Task UnknownPropertyWithAHugeName_NamedOnlyInPart()
+    {
+        using var client = await ClientAsync("clients:write");
+        var name = new string('p', 100_000);
+
+        var response = await client.PostAsync(Clients, Http.RawJson($$"""{"name":"x","{{name}}":1}"""));
+        var text = await response.Content.ReadAsStringAsync();
+        var errors = await ExpectValidationAsync(response);
+
+        Assert.True(text.Length < 2000, text);
+        Assert.StartsWith("ppp", Assert.Single(errors.Keys));
+    }
+
+    [Fact]
     public async Task PropertyGivenTwice_400NotLastOneWins()
     {
         using var client = await ClientAsync();
@@ -287,15 +301,17 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
     public async Task ProblemTexts_ReadPlainly_NoUnicodeEscapesForPunctuation()
     {
         using var anonymous = app.CreateClient();
-        using var expired = app.CreateClient();
 
         var missing = await (await anonymous.GetAsync("/api/v1/clients")).Content.ReadAsStringAsync();
-        using var client = await ClientAsync("clients:write");
+        using var client = await ClientAsync();
         var unsupported = await (await client.PostAsync(Clients, new StringContent("x", Encoding.UTF8, "text/plain"))).Content.ReadAsStringAsync();
 
+        var invalid = await (await client.GetAsync("/api/v1/incidents?keyId=")).Content.ReadAsStringAsync();
+
         Assert.Contains("'Authorization: Bearer <key>'", missing);
+        Assert.Contains("key_…", invalid);
         Assert.Contains("'Content-Type: application/json'", unsupported);
-        Assert.All(new[] { missing, unsupported }, text =>
+        Assert.All(new[] { missing, unsupported, invalid }, text =>
         {
             Assert.DoesNotContain("\\u0027", text);
             Assert.DoesNotContain("\\u003C", text, StringComparison.OrdinalIgnoreCase);
