@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace FieldCamp.Web.Api;
 
@@ -12,7 +13,8 @@ namespace FieldCamp.Web.Api;
 /// Turns what a caller got wrong into a 4xx problem on API routes: unreadable bodies, invalid fields, scopes
 /// beyond the caller's own, and changes the key's state does not allow. Anything else stays a 500 with no details.
 /// </summary>
-internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOptions<ApiOptions> api) : IExceptionHandler
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOptions<ApiOptions> api, IOptions<JsonOptions> json)
+    : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -40,16 +42,16 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
     {
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge) return ApiProblems.PayloadTooLarge(api.Value.MaxBodyBytes);
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType) return ApiProblems.UnsupportedMediaType();
-        if (bad.InnerException is JsonException json)
+        // The exception handler clears the request's endpoint before it calls us; its feature keeps the one that threw.
+        var accepts = (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())?.Metadata.GetMetadata<IAcceptsMetadata>();
+        if (bad.InnerException is JsonException fault)
         {
-            var (field, message) = DescribeJson(json);
+            var (field, message) = DescribeJson(fault, accepts?.RequestType);
             return Validation(StatusCodes.Status400BadRequest, new() { [field] = [message] });
         }
         if (bad.StatusCode != StatusCodes.Status400BadRequest) return Validation(bad.StatusCode, new() { ["request"] = ["The request could not be read."] });
         // The framework's other 400 for an endpoint that takes a body: none came, or it was the JSON literal null.
-        // (The exception handler clears the request's endpoint before it calls us; its feature keeps the one that threw.)
-        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
-        return endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is not null
+        return accepts is not null
             ? Validation(StatusCodes.Status400BadRequest, new() { ["body"] = ["A request body is required."] })
             : Validation(StatusCodes.Status400BadRequest, new() { ["request"] = ["The request could not be read."] });
     }
@@ -57,20 +59,25 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
     private const int MaxFieldNameLength = 64;
 
     /// <summary>The field at fault (its JSON path, "body" for the document itself) and what is wrong with it.</summary>
-    private static (string Field, string Message) DescribeJson(JsonException json)
+    private (string Field, string Message) DescribeJson(JsonException fault, Type? bodyType)
     {
-        var (field, message) = DescribeJsonFault(json);
+        var (field, message) = DescribeJsonFault(fault, bodyType);
         // A name the client made up is quoted back only in part: a 100 KB property name is not an answer's business.
         return (field.Length <= MaxFieldNameLength ? field : field[..MaxFieldNameLength] + "…", message);
     }
 
-    private static (string Field, string Message) DescribeJsonFault(JsonException json)
+    private (string Field, string Message) DescribeJsonFault(JsonException fault, Type? bodyType)
     {
-        var field = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+        var field = fault.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
         // The serializer's message is only inspected for the kind of fault; it never goes out (it names .NET types).
-        var text = json.Message;
+        var text = fault.Message;
         if (text.Contains("could not be mapped", StringComparison.Ordinal))
-            return (UnmappedName(text) ?? field, "This endpoint has no such property. Check its spelling (properties are camelCase, such as expiresAt).");
+        {
+            var name = UnmappedName(text) ?? field;
+            return (name, KnownPropertyLike(name, bodyType) is { } known
+                ? $"This endpoint has no such property; did you mean {known}?"
+                : "This endpoint has no such property. Check its spelling (properties are camelCase, such as expiresAt).");
+        }
         if (text.Contains("uplicate", StringComparison.Ordinal))
             return (field, "This property is given more than once. Send it once.");
         if (text.Contains("depth", StringComparison.OrdinalIgnoreCase))
@@ -78,6 +85,26 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
         return field == "body"
             ? (field, "The request body is not valid JSON for this endpoint.")
             : (field, "This value has the wrong type or format for this field.");
+    }
+
+    /// <summary>
+    /// The body's own property that <paramref name="name"/> was probably meant to be: the same letters, whatever the
+    /// case and separators (expires_at, ExpiresAt, expires-at for expiresAt). Top-level properties only.
+    /// </summary>
+    private string? KnownPropertyLike(string name, Type? bodyType)
+    {
+        if (bodyType is null || name.Length > MaxFieldNameLength) return null;
+        var wanted = Letters(name);
+        try
+        {
+            return json.Value.SerializerOptions.GetTypeInfo(bodyType).Properties.FirstOrDefault(p => Letters(p.Name) == wanted)?.Name;
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+
+        static string Letters(string text) => new([.. text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);
     }
 
     // "The JSON property 'expires_at' could not be mapped …": the property's own name, as sent.

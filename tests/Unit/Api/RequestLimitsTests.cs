@@ -82,6 +82,7 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
             Http.RawJson("""{"name":"x","scopes":["clients:read"],"expires_at":"2099-01-01T00:00:00Z"}""")));
 
         Assert.Equal(["expires_at"], errors.Keys);
+        Assert.Equal("This endpoint has no such property; did you mean expiresAt?", Assert.Single(errors["expires_at"]));
         await using var db = await app.CreateDbContextAsync();
         Assert.False(db.ApiKeys.Any(k => k.Name == "x"));
     }
