@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web.Data;
@@ -18,13 +19,20 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
     private long _lastLogged = long.MinValue;
     private long _suppressed;
 
-    /// <summary>Failures that mean "the database did not answer" rather than "the request was wrong".</summary>
+    /// <summary>
+    /// Failures that mean "the database did not answer" rather than "the statement was wrong": a broken constraint or
+    /// an SQL error is a bug to see as such (a 500 and its own log line), not an outage.
+    /// </summary>
     public static bool IsStoreFailure(Exception exception) => exception switch
     {
-        DbException or DbUpdateException or TimeoutException => true,
-        InvalidOperationException { InnerException: DbException } => true,
+        SqliteException sqlite => sqlite.SqliteErrorCode is not (SqliteError or SqliteConstraint or SqliteMismatch or SqliteRange),
+        DbException or TimeoutException => true,
+        DbUpdateException or InvalidOperationException => exception.InnerException is { } inner && IsStoreFailure(inner),
         _ => false,
     };
+
+    // SQLite's result codes for statements that are wrong rather than a store that cannot answer.
+    private const int SqliteError = 1, SqliteConstraint = 19, SqliteMismatch = 20, SqliteRange = 25;
 
     /// <summary>Notes a failure to reach the database; the first of each interval is logged, with the count since the last.</summary>
     public void Report(Exception exception, string whileDoing)
