@@ -114,10 +114,15 @@ internal sealed class ApiKeyAuthenticationHandler(
         ReadOnlySpan<char> credential = bearer ?? apiKeyHeader.ToString();
         if (credential.Length != ApiKeySecret.Length || !credential.StartsWith(ApiKeySecret.LivePrefix, StringComparison.Ordinal))
             return false;
-        Span<byte> digest = stackalloc byte[ApiKeySecret.DigestBytes];
+        var digest = new byte[ApiKeySecret.DigestBytes];
         ApiKeySecret.ComputeDigest(credential, digest);
-        return keys.Knows(digest);
+        if (!keys.Knows(digest)) return false;
+        _knownDigest = digest;
+        return true;
     }
+
+    // The digest MayBeChecked computed for a key this process knows, so authenticating it does not hash it again.
+    private byte[]? _knownDigest;
 
     private Task WriteTooManyFailuresAsync(TimeSpan retryAfter)
     {
@@ -183,6 +188,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         var header = bearer is not null ? authorization.ToString() : null;
         byte[]? digest = null;
         var remembered = header is not null && ConnectionKeyDigest.TryGet(Context, header, out digest);
+        if (digest is null && _knownDigest is not null)
+            digest = _knownDigest;
         if (digest is null)
         {
             if (!ApiKeySecret.IsWellFormed(credential))

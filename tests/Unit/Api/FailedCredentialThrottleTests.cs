@@ -128,6 +128,12 @@ public class FailedCredentialThrottleTests
             answers.Add((await client.GetAsync(CompanyInfo)).StatusCode);
         });
         Assert.Equal(60, answers.Count(s => s == HttpStatusCode.Unauthorized)); // the shipped limit
+        // No credential at all: the endpoint's policy challenges, which must not log either.
+        for (var i = 0; i < 20; i++)
+        {
+            using var none = app.CreateClient();
+            await none.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "missing_credentials");
+        }
         var during = Lines(app).Skip(before).ToList();
         Assert.True(during.Count <= 2, "log lines during the flood:\n" + string.Join("\n", during));
         Assert.DoesNotContain(app.Logs.Entries, line => line.Contains("was challenged", StringComparison.Ordinal));
