@@ -5,6 +5,7 @@ using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
+using FieldCamp.Web.Health;
 using FieldCamp.Web.Idempotency;
 using FieldCamp.Web.Incidents;
 using FieldCamp.Web.KeyPolicies;
@@ -18,6 +19,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -124,6 +126,8 @@ services.ConfigureHttpJsonOptions(options =>
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 services.AddHealthChecks();
+// Failed credentials per client address, the client address behind a proxy (ForwardedHeaders), and /health/ready.
+services.AddFailureHandling(builder.Configuration);
 
 // The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
 services.AddRazorComponents().AddInteractiveServerComponents();
@@ -165,6 +169,9 @@ if (app.Environment.IsDevelopment())
         string.Join(", ", app.Urls), string.Join(", ", DemoSeeder.People.Select(p => $"{p.Email} ({p.Role})")), DemoSeeder.Password));
 }
 
+// First: everything after it (usage, the failed-credential throttle, the sign-in throttle, the audit trail) sees the
+// client address from X-Forwarded-For when, and only when, the peer is a proxy listed under ForwardedHeaders.
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 // A page address that matches nothing (typed, bookmarked, an old link) answers 404 with the app's own page, rendered
 // by running the request again at /not-found, instead of an empty 404 that the browser shows as its own error page.
@@ -209,7 +216,12 @@ app.MapPost("/account/logout", async Task<IResult> (HttpContext context, IAntifo
     await signIn.SignOutAsync(context);
     return TypedResults.LocalRedirect("~/account/login");
 });
-app.MapHealthChecks("/health").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+// /health says the process answers and checks nothing, so it stays cheap; /health/ready also asks the database
+// (at most once a second, see StoreHealthCheck) and answers 503 while it cannot be reached.
+app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false })
+    .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StoreHealthCheck.ReadyTag) })
+    .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 app.MapCompanyInfoEndpoints();
 app.MapApiKeyEndpoints();
 app.MapFieldDataEndpoints();

@@ -82,6 +82,16 @@ internal static class ApiProblems
         problem.Extensions["violatedPolicies"] = new[] { policy };
         return problem;
     }
+    /// <summary>Too many failed credentials from one client address this minute; serialized once, ahead of time.</summary>
+    public static ProblemDetails TooManyFailedCredentials() => Create(StatusCodes.Status429TooManyRequests, FailedCredentialThrottle.TooManyFailuresCode,
+        "Too many requests from this address presented a credential that was refused. Credentials are not checked until " +
+        "the time in Retry-After has passed; keys this server has already seen keep working.",
+        type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
+
+    /// <summary>The database could not be reached; nothing was decided about the credential. Serialized once, ahead of time.</summary>
+    public static ProblemDetails ServiceUnavailable() => Create(StatusCodes.Status503ServiceUnavailable, "service_unavailable",
+        "The service cannot reach its data store right now. Retry after the time in Retry-After; your credential was not judged.",
+        type: "https://tools.ietf.org/html/rfc9110#section-15.6.4", title: "Service Unavailable");
 
     public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)
     {
@@ -102,6 +112,7 @@ internal static class ApiProblems
         413 => "payload_too_large",
         415 => "unsupported_media_type",
         429 => "rate_limited",
+        503 => "service_unavailable",
         _ when status >= 500 => "internal_error",
         _ => "error",
     };
