@@ -17,12 +17,14 @@ internal static class CoreServices
         services.Configure<ApiKeyCacheOptions>(configuration.GetSection("ApiKeys:Cache"));
         services.Configure<UsageOptions>(configuration.GetSection("ApiKeys:Usage"));
         services.Configure<KeyRotationSettings>(configuration.GetSection(KeyRotationSettings.Section));
+        services.AddSingleton<StoreOutage>();
         services.AddSingleton<KnownDigests>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiKeyManager>();
         services.AddSingleton<Teams.TeamManager>();
 
+        services.AddSingleton<RateLimiting.CompanyRateLimits>();
         services.AddSingleton<CompanyKeyPolicies>();
         return services;
     }

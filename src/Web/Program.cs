@@ -5,18 +5,21 @@ using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
+using FieldCamp.Web.Health;
 using FieldCamp.Web.Idempotency;
 using FieldCamp.Web.Incidents;
 using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Oversight;
+using FieldCamp.Web.RateLimiting;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -134,6 +137,8 @@ services.ConfigureHttpJsonOptions(options =>
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 services.AddHealthChecks();
+// Failed credentials per client address, the client address behind a proxy (ForwardedHeaders), and /health/ready.
+services.AddFailureHandling(builder.Configuration);
 
 // The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
 services.AddRazorComponents().AddInteractiveServerComponents();
@@ -144,7 +149,13 @@ services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationS
 // Notices appear at the bottom, clear of the app bar's menus, and stay long enough to be read.
 services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
-services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimitDefaults.Section));
+services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(RateLimitDefaults.Section))
+    .Validate(limits => limits.RequestsPerMinute >= 1, "RateLimits:RequestsPerMinute must be at least 1.")
+    .Validate(limits => limits.Window >= TimeSpan.FromSeconds(1) && limits.Window.Ticks % TimeSpan.TicksPerSecond == 0,
+        "RateLimits:Window must be a whole number of seconds, at least one.")
+    .ValidateOnStart();
+// Enforced rate limits (issue 14): one fixed-window counter per company or per key with its own limit.
+services.AddSingleton<RateLimitPartitions>();
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
@@ -169,6 +180,9 @@ if (app.Environment.IsDevelopment())
         string.Join(", ", app.Urls), string.Join(", ", DemoSeeder.People.Select(p => $"{p.Email} ({p.Role})")), DemoSeeder.Password));
 }
 
+// First: everything after it (usage, the failed-credential throttle, the sign-in throttle, the audit trail) sees the
+// client address from X-Forwarded-For when, and only when, the peer is a proxy listed under ForwardedHeaders.
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 // A page address that matches nothing (typed, bookmarked, an old link) answers 404 with the app's own page, rendered
 // by running the request again at /not-found, instead of an empty 404 that the browser shows as its own error page.
@@ -190,6 +204,8 @@ app.UseMiddleware<UsageRecordingMiddleware>();
 app.UseAuthentication();
 // No API address answers anyone without a credential, whether it is mapped or not.
 app.UseMiddleware<ApiCredentialRequiredMiddleware>();
+// Enforced rate limits (issue 14): only accepted credentials are counted; a refused request runs nothing behind this.
+app.UseMiddleware<RateLimitingMiddleware>();
 app.UseAuthorization();
 // Idempotent writes (issue 14): after authorization, so a 401, 403 or 429 never claims an Idempotency-Key.
 app.UseIdempotency();
@@ -215,7 +231,12 @@ app.MapPost("/account/logout", async Task<IResult> (HttpContext context, IAntifo
     await signIn.SignOutAsync(context);
     return TypedResults.LocalRedirect("~/account/login");
 });
-app.MapHealthChecks("/health").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+// /health says the process answers and checks nothing, so it stays cheap; /health/ready also asks the database
+// (at most once a second, see StoreHealthCheck) and answers 503 while it cannot be reached.
+app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false })
+    .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StoreHealthCheck.ReadyTag) })
+    .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 // Every API (and export) endpoint is mapped in this group, so each GET answers HEAD as well; new Map calls go here.
 var endpoints = app.MapGroup("").AnswerHeadLikeGet();
 endpoints.MapCompanyInfoEndpoints();

@@ -1,5 +1,6 @@
 using FieldCamp.Domain;
 using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -11,7 +12,8 @@ namespace FieldCamp.Web.Api;
 
 /// <summary>
 /// Turns what a caller got wrong into a 4xx problem on API routes: unreadable bodies, invalid fields, scopes
-/// beyond the caller's own, and changes the key's state does not allow. Anything else stays a 500 with no details.
+/// beyond the caller's own, and changes the key's state does not allow; a database that cannot be reached is a 503 with
+/// Retry-After. Anything else stays a 500 with no details.
 /// </summary>
 internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOptions<ApiOptions> api, IOptions<JsonOptions> json)
     : IExceptionHandler
@@ -26,9 +28,16 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
             DomainValidationException invalid => Validation(StatusCodes.Status400BadRequest, invalid.Errors.ToDictionary()),
             ScopeEscalationException escalation => ApiProblems.InsufficientScope(escalation.Scopes, escalation.Message),
             DomainException rule => ApiProblems.Create(StatusCodes.Status409Conflict, "invalid_state", rule.Message),
+            _ when StoreOutage.IsStoreFailure(exception) => ApiProblems.ServiceUnavailable(),
             _ => null,
         };
         if (problem is null) return false;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // Reported once a minute, not per request: the database being down is one fact, however many requests meet it.
+            context.RequestServices.GetRequiredService<StoreOutage>().Report(exception, "answering an API request");
+            context.Response.Headers.RetryAfter = StoreOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });

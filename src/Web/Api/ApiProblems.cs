@@ -84,6 +84,30 @@ internal static class ApiProblems
     public static ProblemDetails IdempotencyKeyInFlight() => Create(StatusCodes.Status409Conflict, "idempotency_key_in_flight",
         "A request with this Idempotency-Key is still being processed. Retry shortly to get its response.");
 
+    /// <summary>
+    /// A 429 for the policy whose allowance is spent ("company" or "key"), complete with type and title: it is
+    /// serialized once, ahead of time. When to come back is in the Retry-After header.
+    /// </summary>
+    public static ProblemDetails RateLimited(string policy)
+    {
+        var problem = Create(StatusCodes.Status429TooManyRequests, "rate_limited", policy == "key"
+                ? "This key has used its own allowance for the current window. Retry after the number of seconds in the Retry-After header."
+                : "This company's keys have used their shared allowance for the current window. Retry after the number of seconds in the Retry-After header.",
+            type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
+        problem.Extensions["violatedPolicies"] = new[] { policy };
+        return problem;
+    }
+    /// <summary>Too many failed credentials from one client address this minute; serialized once, ahead of time.</summary>
+    public static ProblemDetails TooManyFailedCredentials() => Create(StatusCodes.Status429TooManyRequests, FailedCredentialThrottle.TooManyFailuresCode,
+        "Too many requests from this address presented a credential that was refused. Credentials are not checked until " +
+        "the time in Retry-After has passed; keys this server has already seen keep working.",
+        type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
+
+    /// <summary>The database could not be reached; nothing was decided about the credential. Serialized once, ahead of time.</summary>
+    public static ProblemDetails ServiceUnavailable() => Create(StatusCodes.Status503ServiceUnavailable, "service_unavailable",
+        "The service cannot reach its data store right now. Retry after the time in Retry-After; your credential was not judged.",
+        type: "https://tools.ietf.org/html/rfc9110#section-15.6.4", title: "Service Unavailable");
+
     public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)
     {
         var problem = new ProblemDetails { Status = status, Detail = detail, Type = type, Title = title };
@@ -103,6 +127,7 @@ internal static class ApiProblems
         413 => "payload_too_large",
         415 => "unsupported_media_type",
         429 => "rate_limited",
+        503 => "service_unavailable",
         _ when status >= 500 => "internal_error",
         _ => "error",
     };
