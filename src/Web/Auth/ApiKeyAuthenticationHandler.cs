@@ -48,8 +48,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     private const string StoreUnavailable = "service_unavailable";
     private static readonly AuthenticateResult StoreUnavailableResult = AuthenticateResult.Fail(StoreUnavailable);
 
-    private static readonly byte[] TooManyFailuresBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.TooManyFailedCredentials(), JsonSerializerOptions.Web);
-    private static readonly byte[] StoreUnavailableBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.ServiceUnavailable(), JsonSerializerOptions.Web);
+    private static readonly byte[] TooManyFailuresBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.TooManyFailedCredentials(), ApiProblems.PrecomputedJsonOptions);
+    private static readonly byte[] StoreUnavailableBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.ServiceUnavailable(), ApiProblems.PrecomputedJsonOptions);
     private static readonly string StoreRetryAfter = StoreOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private const string ProblemJson = "application/problem+json";
