@@ -33,6 +33,7 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
         Assert.NotNull(content.Headers.ContentLength);
 
         var problem = await client.PostAsync(Clients, content).ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await AssertNoClientStoredAsync();
 
         Assert.Contains("1048576 bytes", problem.GetProperty("detail").GetString());
     }
@@ -47,6 +48,13 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
         var response = await client.PostAsync(Clients, content);
 
         await response.ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await AssertNoClientStoredAsync();
+    }
+
+    private async Task AssertNoClientStoredAsync()
+    {
+        await using var db = await app.CreateDbContextAsync();
+        Assert.False(db.Clients.Any(c => c.Name.Length > 1000));
     }
 
     [Fact]
@@ -317,6 +325,22 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
             Assert.DoesNotContain("\\u0027", text);
             Assert.DoesNotContain("\\u003C", text, StringComparison.OrdinalIgnoreCase);
         });
+    }
+
+    [Fact]
+    public async Task RateLimitedProblem_ReadsPlainly()
+    {
+        using var limited = new AppFactory { Settings = { ["RateLimits:RequestsPerMinute"] = "1" } };
+        using var client = limited.CreateClient((await limited.CreateKeyAsync()).Secret);
+        await client.GetAsync("/api/v1/clients").ExpectAsync(HttpStatusCode.OK);
+
+        using var refused = await client.GetAsync("/api/v1/clients");
+        var text = await refused.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("company's", text);
+        Assert.DoesNotContain("\\u0027", text);
+        Assert.Equal("no-store", refused.Headers.CacheControl?.ToString());
     }
 
     /// <summary>A JSON body sent with Transfer-Encoding: chunked, its length never declared.</summary>
