@@ -2,7 +2,10 @@ using FieldCamp.Domain;
 using FieldCamp.Web.ApiKeys;
 using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace FieldCamp.Web.Api;
 
@@ -11,7 +14,7 @@ namespace FieldCamp.Web.Api;
 /// beyond the caller's own, and changes the key's state does not allow; a database that cannot be reached is a 503 with
 /// Retry-After. Anything else stays a 500 with no details.
 /// </summary>
-internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOptions<ApiOptions> api) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -19,7 +22,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
 
         ProblemDetails? problem = exception switch
         {
-            BadHttpRequestException bad => Validation(bad.StatusCode, new() { ["body"] = [Describe(bad)] }),
+            BadHttpRequestException bad => Unreadable(context, bad),
             DomainValidationException invalid => Validation(StatusCodes.Status400BadRequest, invalid.Errors.ToDictionary()),
             ScopeEscalationException escalation => ApiProblems.InsufficientScope(escalation.Scopes, escalation.Message),
             DomainException rule => ApiProblems.Create(StatusCodes.Status409Conflict, "invalid_state", rule.Message),
@@ -38,15 +41,66 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
+    /// <summary>
+    /// A request the framework could not bind, in words of our own: its messages name C# types and parameters (and the
+    /// binding ones quote the value sent, which may be a secret).
+    /// </summary>
+    private ProblemDetails Unreadable(HttpContext context, BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge) return ApiProblems.PayloadTooLarge(api.Value.MaxBodyBytes);
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType) return ApiProblems.UnsupportedMediaType();
+        if (bad.InnerException is JsonException json)
+        {
+            var (field, message) = DescribeJson(json);
+            return Validation(StatusCodes.Status400BadRequest, new() { [field] = [message] });
+        }
+        if (bad.StatusCode != StatusCodes.Status400BadRequest) return Validation(bad.StatusCode, new() { ["request"] = ["The request could not be read."] });
+        // The framework's other 400 for an endpoint that takes a body: none came, or it was the JSON literal null.
+        // (The exception handler clears the request's endpoint before it calls us; its feature keeps the one that threw.)
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        return endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is not null
+            ? Validation(StatusCodes.Status400BadRequest, new() { ["body"] = ["A request body is required."] })
+            : Validation(StatusCodes.Status400BadRequest, new() { ["request"] = ["The request could not be read."] });
+    }
+
+    private const int MaxFieldNameLength = 64;
+
+    /// <summary>The field at fault (its JSON path, "body" for the document itself) and what is wrong with it.</summary>
+    private static (string Field, string Message) DescribeJson(JsonException json)
+    {
+        var (field, message) = DescribeJsonFault(json);
+        // A name the client made up is quoted back only in part: a 100 KB property name is not an answer's business.
+        return (field.Length <= MaxFieldNameLength ? field : field[..MaxFieldNameLength] + "…", message);
+    }
+
+    private static (string Field, string Message) DescribeJsonFault(JsonException json)
+    {
+        var field = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+        // The serializer's message is only inspected for the kind of fault; it never goes out (it names .NET types).
+        var text = json.Message;
+        if (text.Contains("could not be mapped", StringComparison.Ordinal))
+            return (UnmappedName(text) ?? field, "This endpoint has no such property. Check its spelling (properties are camelCase, such as expiresAt).");
+        if (text.Contains("uplicate", StringComparison.Ordinal))
+            return (field, "This property is given more than once. Send it once.");
+        if (text.Contains("depth", StringComparison.OrdinalIgnoreCase))
+            return ("body", "The body is nested too deeply.");
+        return field == "body"
+            ? (field, "The request body is not valid JSON for this endpoint.")
+            : (field, "This value has the wrong type or format for this field.");
+    }
+
+    // "The JSON property 'expires_at' could not be mapped …": the property's own name, as sent.
+    private static string? UnmappedName(string message)
+    {
+        var start = message.IndexOf('\'');
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return end > start + 1 ? message[(start + 1)..end] : null;
+    }
+
     private static HttpValidationProblemDetails Validation(int status, Dictionary<string, string[]> errors)
     {
         var problem = new HttpValidationProblemDetails(errors) { Status = status, Detail = "One or more fields are invalid." };
         problem.Extensions[ApiProblems.CodeKey] = status == StatusCodes.Status400BadRequest ? "validation_failed" : ApiProblems.DefaultCode(status);
         return problem;
     }
-
-    // The framework's own messages name the parameter, not the input, so they cannot echo a secret back.
-    private static string Describe(BadHttpRequestException bad) => bad.InnerException is System.Text.Json.JsonException json
-        ? $"The request body is not valid JSON for this endpoint{(json.Path is { } path ? $" (at {path})" : "")}."
-        : bad.Message;
 }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using FieldCamp.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +13,16 @@ namespace FieldCamp.Web.Api;
 internal static class ApiProblems
 {
     public const string CodeKey = "code";
+
+    /// <summary>
+    /// How problem bodies are written: the API's options with a relaxed encoder, so "it's" and "→" read as they are in
+    /// a terminal instead of \u0027 and \u2192. Problem bodies are never embedded in HTML, and carry no client input.
+    /// </summary>
+    public static JsonSerializerOptions JsonOptions(JsonSerializerOptions api) =>
+        new(api) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The web defaults with the relaxed encoder, for bodies serialized ahead of time.</summary>
+    public static readonly JsonSerializerOptions PrecomputedJsonOptions = JsonOptions(JsonSerializerOptions.Web);
 
     /// <summary>A 401, complete with the type and title the framework would fill in (it is serialized once, ahead of time).</summary>
     public static ProblemDetails Unauthorized(string code) => Create(StatusCodes.Status401Unauthorized, code, code switch
@@ -62,6 +74,9 @@ internal static class ApiProblems
 
     public static ProblemDetails PayloadTooLarge(long maxBytes) => Create(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
         $"The request body is larger than the {maxBytes} bytes allowed.");
+
+    public static ProblemDetails UnsupportedMediaType() => Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
+        "Send the body as JSON, with 'Content-Type: application/json'.");
 
     public static ProblemDetails IdempotencyKeyReused() => Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
         "This Idempotency-Key was already used for a different request (method, path or body). Send a new key with a new request.");

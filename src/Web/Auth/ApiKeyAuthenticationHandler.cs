@@ -42,7 +42,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     // The 401 bodies, serialized once: a flood of bad credentials is answered from memory. Every request gets the
     // same body for the same reason, so nothing per request (such as a trace id) belongs in it.
     private static readonly Dictionary<string, byte[]> FailureBodies = Failures.Keys.Append(AuthFailureCodes.MissingCredentials)
-        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), JsonSerializerOptions.Web));
+        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), ApiProblems.PrecomputedJsonOptions));
 
     // Not a credential failure: the store could not say. Answered 503 and never counted against the client.
     private const string StoreUnavailable = "service_unavailable";
