@@ -17,6 +17,7 @@ internal static class CoreServices
         services.Configure<ApiKeyCacheOptions>(configuration.GetSection("ApiKeys:Cache"));
         services.Configure<UsageOptions>(configuration.GetSection("ApiKeys:Usage"));
         services.Configure<KeyRotationSettings>(configuration.GetSection(KeyRotationSettings.Section));
+        services.AddSingleton<StoreOutage>();
         services.AddSingleton<KnownDigests>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<TenantDirectory>();

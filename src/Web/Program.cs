@@ -5,6 +5,7 @@ using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using FieldCamp.Web.Components;
 using FieldCamp.Web.Dashboard;
+using FieldCamp.Web.Health;
 using FieldCamp.Web.Idempotency;
 using FieldCamp.Web.Incidents;
 using FieldCamp.Web.KeyPolicies;
@@ -18,6 +19,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -102,6 +104,10 @@ services.Configure<UnusedKeyRevocationOptions>(builder.Configuration.GetSection(
 services.AddSingleton<UnusedKeyRevocationJob>();
 services.AddHostedService(provider => provider.GetRequiredService<UnusedKeyRevocationJob>());
 
+// The API's own limits (request body size), read by the boundary middleware and the idempotency store alike.
+services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
+    .Validate(options => options.MaxBodyBytes > 0, "Api:MaxBodyBytes must be a positive number of bytes.").ValidateOnStart();
+
 // Idempotent writes (issue 14): Idempotency-Key claims in the database, kept 24 hours, pruned hourly.
 services.AddIdempotency(builder.Configuration);
 
@@ -114,16 +120,25 @@ services.AddProblemDetails(options => options.CustomizeProblemDetails = context 
 services.AddExceptionHandler<ApiExceptionHandler>();
 // API responses are written by the code generated in ApiJsonContext, which may skip the generic serializer only if
 // every type on the way comes from it and the options match its own. So it goes first in the chain (registered after
-// AddProblemDetails, which puts its own context first), and the encoder is the default one, as in the problem bodies:
-// characters outside ASCII and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser.
+// AddProblemDetails, which puts its own context first), and the encoder is the default one: characters outside ASCII
+// and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser. Problem bodies, which people read
+// in terminals, are written with a relaxed encoder of their own (ApiProblems.JsonOptions).
 services.ConfigureHttpJsonOptions(options =>
 {
-    options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
-    options.SerializerOptions.Encoder = null;
+    var json = options.SerializerOptions;
+    json.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+    json.Encoder = null;
+    // Bodies are read strictly: a misspelt property (expires_at) or one given twice is a 400 naming it, not silently
+    // ignored or "last one wins", and nesting is bounded well below what any request of ours needs.
+    json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+    json.AllowDuplicateProperties = false;
+    json.MaxDepth = 32;
 });
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 services.AddHealthChecks();
+// Failed credentials per client address, the client address behind a proxy (ForwardedHeaders), and /health/ready.
+services.AddFailureHandling(builder.Configuration);
 
 // The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
 services.AddRazorComponents().AddInteractiveServerComponents();
@@ -165,6 +180,9 @@ if (app.Environment.IsDevelopment())
         string.Join(", ", app.Urls), string.Join(", ", DemoSeeder.People.Select(p => $"{p.Email} ({p.Role})")), DemoSeeder.Password));
 }
 
+// First: everything after it (usage, the failed-credential throttle, the sign-in throttle, the audit trail) sees the
+// client address from X-Forwarded-For when, and only when, the peer is a proxy listed under ForwardedHeaders.
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 // A page address that matches nothing (typed, bookmarked, an old link) answers 404 with the app's own page, rendered
 // by running the request again at /not-found, instead of an empty 404 that the browser shows as its own error page.
@@ -180,8 +198,12 @@ app.Use(async (context, next) =>
 });
 app.UseMiddleware<UnmatchedAddressIsNotFound>();
 app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
+// no-store and nosniff on every API answer, and the body limit, before anything reads the request.
+app.UseMiddleware<ApiBoundaryMiddleware>();
 app.UseMiddleware<UsageRecordingMiddleware>();
 app.UseAuthentication();
+// No API address answers anyone without a credential, whether it is mapped or not.
+app.UseMiddleware<ApiCredentialRequiredMiddleware>();
 // Enforced rate limits (issue 14): only accepted credentials are counted; a refused request runs nothing behind this.
 app.UseMiddleware<RateLimitingMiddleware>();
 app.UseAuthorization();
@@ -209,14 +231,21 @@ app.MapPost("/account/logout", async Task<IResult> (HttpContext context, IAntifo
     await signIn.SignOutAsync(context);
     return TypedResults.LocalRedirect("~/account/login");
 });
-app.MapHealthChecks("/health").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
-app.MapCompanyInfoEndpoints();
-app.MapApiKeyEndpoints();
-app.MapFieldDataEndpoints();
-app.MapSecretScanningEndpoints();
-app.MapIncidentEndpoints();
-app.MapAuditLogEndpoints();
-app.MapQuarterlyAuditEndpoints();
+// /health says the process answers and checks nothing, so it stays cheap; /health/ready also asks the database
+// (at most once a second, see StoreHealthCheck) and answers 503 while it cannot be reached.
+app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false })
+    .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StoreHealthCheck.ReadyTag) })
+    .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+// Every API (and export) endpoint is mapped in this group, so each GET answers HEAD as well; new Map calls go here.
+var endpoints = app.MapGroup("").AnswerHeadLikeGet();
+endpoints.MapCompanyInfoEndpoints();
+endpoints.MapApiKeyEndpoints();
+endpoints.MapFieldDataEndpoints();
+endpoints.MapSecretScanningEndpoints();
+endpoints.MapIncidentEndpoints();
+endpoints.MapAuditLogEndpoints();
+endpoints.MapQuarterlyAuditEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using FieldCamp.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +13,16 @@ namespace FieldCamp.Web.Api;
 internal static class ApiProblems
 {
     public const string CodeKey = "code";
+
+    /// <summary>
+    /// How problem bodies are written: the API's options with a relaxed encoder, so "it's" and "→" read as they are in
+    /// a terminal instead of \u0027 and \u2192. Problem bodies are never embedded in HTML, and carry no client input.
+    /// </summary>
+    public static JsonSerializerOptions JsonOptions(JsonSerializerOptions api) =>
+        new(api) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The web defaults with the relaxed encoder, for bodies serialized ahead of time.</summary>
+    public static readonly JsonSerializerOptions PrecomputedJsonOptions = JsonOptions(JsonSerializerOptions.Web);
 
     /// <summary>A 401, complete with the type and title the framework would fill in (it is serialized once, ahead of time).</summary>
     public static ProblemDetails Unauthorized(string code) => Create(StatusCodes.Status401Unauthorized, code, code switch
@@ -63,6 +75,9 @@ internal static class ApiProblems
     public static ProblemDetails PayloadTooLarge(long maxBytes) => Create(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
         $"The request body is larger than the {maxBytes} bytes allowed.");
 
+    public static ProblemDetails UnsupportedMediaType() => Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
+        "Send the body as JSON, with 'Content-Type: application/json'.");
+
     public static ProblemDetails IdempotencyKeyReused() => Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
         "This Idempotency-Key was already used for a different request (method, path or body). Send a new key with a new request.");
 
@@ -82,6 +97,16 @@ internal static class ApiProblems
         problem.Extensions["violatedPolicies"] = new[] { policy };
         return problem;
     }
+    /// <summary>Too many failed credentials from one client address this minute; serialized once, ahead of time.</summary>
+    public static ProblemDetails TooManyFailedCredentials() => Create(StatusCodes.Status429TooManyRequests, FailedCredentialThrottle.TooManyFailuresCode,
+        "Too many requests from this address presented a credential that was refused. Credentials are not checked until " +
+        "the time in Retry-After has passed; keys this server has already seen keep working.",
+        type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
+
+    /// <summary>The database could not be reached; nothing was decided about the credential. Serialized once, ahead of time.</summary>
+    public static ProblemDetails ServiceUnavailable() => Create(StatusCodes.Status503ServiceUnavailable, "service_unavailable",
+        "The service cannot reach its data store right now. Retry after the time in Retry-After; your credential was not judged.",
+        type: "https://tools.ietf.org/html/rfc9110#section-15.6.4", title: "Service Unavailable");
 
     public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)
     {
@@ -102,6 +127,7 @@ internal static class ApiProblems
         413 => "payload_too_large",
         415 => "unsupported_media_type",
         429 => "rate_limited",
+        503 => "service_unavailable",
         _ when status >= 500 => "internal_error",
         _ => "error",
     };

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Encodings.Web;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Api;
+using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -17,14 +18,18 @@ namespace FieldCamp.Web.Auth;
 /// A legacy JWT is recognised by its shape and validated by <see cref="LegacyJwtValidator"/>.
 /// A credential that fails is answered with its 401 right away, whatever the request asked for (see
 /// <see cref="HandleRequestAsync"/>); a request with no credential goes on, and the endpoint's policy decides.
+/// Failures are counted per client address by <see cref="FailedCredentialThrottle"/>, which also does their logging:
+/// none per request. A database that cannot be reached gives 503, never a 401 that would tell the caller its key is bad.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     CredentialCache keys,
-    LegacyJwtValidator legacyJwt)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder), IAuthenticationRequestHandler
+    LegacyJwtValidator legacyJwt,
+    FailedCredentialThrottle throttle,
+    StoreOutage outage)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder), IAuthenticationRequestHandler, IAuthenticationHandler
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -37,7 +42,15 @@ internal sealed class ApiKeyAuthenticationHandler(
     // The 401 bodies, serialized once: a flood of bad credentials is answered from memory. Every request gets the
     // same body for the same reason, so nothing per request (such as a trace id) belongs in it.
     private static readonly Dictionary<string, byte[]> FailureBodies = Failures.Keys.Append(AuthFailureCodes.MissingCredentials)
-        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), JsonSerializerOptions.Web));
+        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), ApiProblems.PrecomputedJsonOptions));
+
+    // Not a credential failure: the store could not say. Answered 503 and never counted against the client.
+    private const string StoreUnavailable = "service_unavailable";
+    private static readonly AuthenticateResult StoreUnavailableResult = AuthenticateResult.Fail(StoreUnavailable);
+
+    private static readonly byte[] TooManyFailuresBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.TooManyFailedCredentials(), ApiProblems.PrecomputedJsonOptions);
+    private static readonly byte[] StoreUnavailableBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.ServiceUnavailable(), ApiProblems.PrecomputedJsonOptions);
+    private static readonly string StoreRetryAfter = StoreOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private const string ProblemJson = "application/problem+json";
     private static readonly string Challenge = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
@@ -47,15 +60,99 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// presented and fails (bad, unknown, expired, revoked, conflicting) ends the request here with its 401: nothing
     /// behind it could accept it, and a flood of bad keys costs no authorization round trip. The result is the same
     /// one the middleware's authenticate step reuses, so a credential is checked once per request.
+    /// A client over its failed-credential allowance is answered 429 before its credential is checked at all, unless
+    /// it presents a key this process already knows (so a working integration behind the same address keeps working).
     /// </summary>
     public async Task<bool> HandleRequestAsync()
     {
         if (!ApiKeyDefaults.IsApiRequest(Request)) return false;
+        var client = ClientAddress.Of(Context);
+        if (throttle.IsExhausted(client, out var retryAfter) && !MayBeChecked())
+        {
+            throttle.Refused(client);
+            await WriteTooManyFailuresAsync(retryAfter);
+            return true;
+        }
+
         var result = await HandleAuthenticateOnceSafeAsync();
         if (result.Failure is null) return false;
-        await ChallengeAsync(properties: null);
+        var code = FailureCode(result);
+        if (code == StoreUnavailable)
+        {
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = StoreRetryAfter;
+            await WriteProblemAsync(StoreUnavailableBody);
+        }
+        else if (throttle.Failed(client, code, out retryAfter))
+            await WriteTooManyFailuresAsync(retryAfter);
+        else
+            await WriteUnauthorizedAsync(code);
         return true;
     }
+
+    /// <summary>
+    /// The scheme's challenge without <see cref="AuthenticationHandler{TOptions}.ChallengeAsync"/>, which logs
+    /// "AuthenticationScheme: ApiKey was challenged." at Information for every 401. Requests outside the API are
+    /// forwarded to the cookie scheme as before.
+    /// </summary>
+    Task IAuthenticationHandler.ChallengeAsync(AuthenticationProperties? properties) =>
+        ApiKeyDefaults.IsApiRequest(Request) ? HandleChallengeAsync(properties ?? new AuthenticationProperties()) : ChallengeAsync(properties);
+
+    /// <summary>
+    /// For a client over its allowance: whether its credential still deserves a check, because none is presented
+    /// (the endpoint's policy answers) or it is a key this process has seen. Costs one SHA-256 at most, no
+    /// checksum and no database read.
+    /// </summary>
+    private bool MayBeChecked()
+    {
+        var headers = Request.Headers;
+        var authorization = headers.Authorization;
+        var bearer = BearerCredential(authorization);
+        var apiKeyHeader = headers[ApiKeyDefaults.ApiKeyHeader];
+        if (bearer is null && apiKeyHeader.Count == 0) return true;
+        if (bearer is not null && ConnectionKeyDigest.TryGet(Context, authorization.ToString(), out _)) return true;
+        ReadOnlySpan<char> credential = bearer ?? apiKeyHeader.ToString();
+        if (credential.Length != ApiKeySecret.Length || !credential.StartsWith(ApiKeySecret.LivePrefix, StringComparison.Ordinal))
+            return false;
+        var digest = new byte[ApiKeySecret.DigestBytes];
+        ApiKeySecret.ComputeDigest(credential, digest);
+        if (!keys.Knows(digest)) return false;
+        _knownDigest = digest;
+        return true;
+    }
+
+    // The digest MayBeChecked computed for a key this process knows, so authenticating it does not hash it again.
+    private byte[]? _knownDigest;
+
+    private Task WriteTooManyFailuresAsync(TimeSpan retryAfter)
+    {
+        Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        // Whole seconds, rounded up: a client that waits exactly this long finds the window over.
+        Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return WriteProblemAsync(TooManyFailuresBody);
+    }
+
+    private Task WriteUnauthorizedAsync(string code)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = Challenge;
+        return WriteProblemAsync(FailureBodies[code]);
+    }
+
+    // problem+json whatever Accept says, like every API error (see ApiProblemWriter).
+    private async Task WriteProblemAsync(byte[] body)
+    {
+        Response.ContentType = ProblemJson;
+        Response.ContentLength = body.Length;
+        await Response.Body.WriteAsync(body);
+    }
+
+    private static string FailureCode(AuthenticateResult result) => result.Failure?.Message switch
+    {
+        StoreUnavailable => StoreUnavailable,
+        { } reason when Failures.ContainsKey(reason) => reason,
+        _ => AuthFailureCodes.MissingCredentials,
+    };
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -72,7 +169,17 @@ internal sealed class ApiKeyAuthenticationHandler(
         var credential = (bearer ?? apiKey)!;
         if (bearer is not null && LegacyJwtValidator.LooksLikeJwt(credential))
         {
-            var (success, accepted, failureCode) = await legacyJwt.ValidateAsync(credential);
+            (AuthenticateResult? success, ApiCredentialFeature? accepted, string? failureCode) outcome;
+            try
+            {
+                outcome = await legacyJwt.ValidateAsync(credential);
+            }
+            catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
+            {
+                outage.Report(ex, "authenticating a legacy token");
+                return StoreUnavailableResult;
+            }
+            var (success, accepted, failureCode) = outcome;
             if (accepted is not null) Context.Features.Set<IApiCredentialFeature>(accepted);
             return success ?? Failures[failureCode!];
         }
@@ -81,13 +188,24 @@ internal sealed class ApiKeyAuthenticationHandler(
         var header = bearer is not null ? authorization.ToString() : null;
         byte[]? digest = null;
         var remembered = header is not null && ConnectionKeyDigest.TryGet(Context, header, out digest);
+        if (digest is null && _knownDigest is not null)
+            digest = _knownDigest;
         if (digest is null)
         {
             if (!ApiKeySecret.IsWellFormed(credential))
                 return Failures[AuthFailureCodes.InvalidKey];
             digest = ApiKeySecret.ComputeDigest(credential);
         }
-        var key = await keys.FindAsync(digest);
+        CachedKey? key;
+        try
+        {
+            key = await keys.FindAsync(digest);
+        }
+        catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
+        {
+            outage.Report(ex, "authenticating an API key");
+            return StoreUnavailableResult;
+        }
         // The lookup matched on the digest already; the fixed-time re-check keeps the final decision
         // independent of how a dictionary or a database collation compares bytes.
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, digest))
@@ -107,14 +225,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        var code = result.Failure?.Message is { } reason && Failures.ContainsKey(reason) ? reason : AuthFailureCodes.MissingCredentials;
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = Challenge;
-        // problem+json whatever Accept says, like every API error (see ApiProblemWriter).
-        var body = FailureBodies[code];
-        Response.ContentType = ProblemJson;
-        Response.ContentLength = body.Length;
-        await Response.Body.WriteAsync(body);
+        var code = FailureCode(result);
+        await WriteUnauthorizedAsync(code == StoreUnavailable ? AuthFailureCodes.MissingCredentials : code);
     }
 
     /// <summary>The credential after <c>Bearer </c>; null when there is no Authorization header or it carries another scheme.</summary>

@@ -9,6 +9,12 @@ public sealed class ApiKeyCacheOptions
     /// </summary>
     public TimeSpan MaxEntryAge { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// While the database cannot be reached, a key read from it within this long keeps working (expiry is still checked
+    /// on every request). A change made by another instance just before the outage may go unnoticed this long.
+    /// </summary>
+    public TimeSpan MaxEntryAgeWhenStoreDown { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How many unknown digests are remembered, so a flood of invented keys costs no database reads.</summary>
     public int UnknownKeyCapacity { get; set; } = 100_000;
 }

@@ -36,13 +36,21 @@ internal sealed class CachedKey
 /// <see cref="UnknownKeySet"/>, which answers a repeated one without even that.
 /// </summary>
 internal sealed class CredentialCache(
-    IDbContextFactory<AppDbContext> dbFactory, KnownDigests known, IOptions<ApiKeyCacheOptions> options, TimeProvider time)
+    IDbContextFactory<AppDbContext> dbFactory, KnownDigests known, IOptions<ApiKeyCacheOptions> options, TimeProvider time,
+    StoreOutage outage)
 {
     private readonly ConcurrentDictionary<KeyDigest, CachedKey> _keys = new();
     private readonly UnknownKeySet _unknown = new(options.Value.UnknownKeyCapacity);
     private readonly TimeSpan _maxAge = options.Value.MaxEntryAge;
+    private readonly TimeSpan _maxAgeWhenStoreDown = options.Value.MaxEntryAgeWhenStoreDown;
     private long _generation;
 
+    /// <summary>
+    /// The key with this digest, from memory when read within <see cref="ApiKeyCacheOptions.MaxEntryAge"/>, else from
+    /// the database. When the database cannot be reached, a key read within
+    /// <see cref="ApiKeyCacheOptions.MaxEntryAgeWhenStoreDown"/> is still returned; otherwise the failure is thrown
+    /// (see <see cref="StoreOutage.IsStoreFailure"/>), and the caller answers 503.
+    /// </summary>
     public async ValueTask<CachedKey?> FindAsync(byte[] digestBytes)
     {
         var digest = KeyDigest.From(digestBytes);
@@ -50,6 +58,27 @@ internal sealed class CredentialCache(
             return cached;
         if (_unknown.Contains(digest))
             return null;
+        try
+        {
+            return await ReadAsync(digest, digestBytes);
+        }
+        catch (Exception ex) when (StoreOutage.IsStoreFailure(ex) && cached is not null
+                                   && time.GetElapsedTime(cached.LoadedAt) < _maxAgeWhenStoreDown)
+        {
+            // Nothing can be revoked in the store while it is down, and this process's own changes evict at once.
+            outage.Report(ex, "refreshing a cached API key (the cached copy was used)");
+            return cached;
+        }
+    }
+
+    /// <summary>
+    /// Whether this process has seen a key with this digest (however long ago; it may be revoked since). No database
+    /// read: this is how a client over its failed-credential allowance still gets its real keys checked.
+    /// </summary>
+    public bool Knows(ReadOnlySpan<byte> digest) => _keys.ContainsKey(KeyDigest.From(digest));
+
+    private async ValueTask<CachedKey?> ReadAsync(KeyDigest digest, byte[] digestBytes)
+    {
         if (!await known.MayExistAsync(KnownDigests.Prefix(digestBytes)))
         {
             _unknown.Add(digest);

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace FieldCamp.Web.Data;
 
@@ -18,7 +19,15 @@ internal static class DatabaseSetup
             connection.DataSource = Path.Combine(contentRoot, connection.DataSource);
         if (Path.GetDirectoryName(connection.DataSource) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
 
-        services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connection.ToString()));
+        services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connection.ToString())
+            // EF logs every failed open, command, query and save at Error, and the exception then reaches code that
+            // reports it (StoreOutage once a minute, the exception handler, the background jobs): during an outage that
+            // would be several lines per request. The exception itself is never lost; only EF's own copy is lowered.
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
         return services;
     }
 

@@ -110,7 +110,7 @@ internal sealed class RateLimitingMiddleware
         (uint)value < (uint)SmallNumbers.Length ? SmallNumbers[value] : value.ToString(CultureInfo.InvariantCulture);
 
     private static byte[] Serialize(string policy) =>
-        JsonSerializer.SerializeToUtf8Bytes(ApiProblems.RateLimited(policy), JsonSerializerOptions.Web);
+        JsonSerializer.SerializeToUtf8Bytes(ApiProblems.RateLimited(policy), ApiProblems.PrecomputedJsonOptions);
 }
 
 /// <summary>

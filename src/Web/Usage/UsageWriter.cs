@@ -14,7 +14,7 @@ namespace FieldCamp.Web.Usage;
 /// </summary>
 internal sealed class UsageWriter(
     UsageRecorder recorder, IDbContextFactory<AppDbContext> dbFactory, IOptions<UsageOptions> options,
-    TimeProvider time, CredentialCache credentials, ILogger<UsageWriter> logger) : BackgroundService
+    TimeProvider time, CredentialCache credentials, StoreOutage outage, ILogger<UsageWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private long _lastPrune;
@@ -56,6 +56,11 @@ internal sealed class UsageWriter(
         try
         {
             await WriteAsync(batch, rows, cancellationToken);
+        }
+        catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
+        {
+            // The database is down: one report a minute for the whole outage, not one per flush.
+            outage.Report(ex, "writing API key usage (each failed batch is dropped)");
         }
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
         {

@@ -1,0 +1,58 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace FieldCamp.Web.Data;
+
+/// <summary>
+/// What the app does when the database cannot be reached: tells such failures apart, and logs them at most once per
+/// <see cref="LogInterval"/> (with how many more there were), so an outage under load is a few lines, not one per request.
+/// </summary>
+internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger)
+{
+    public static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Seconds a client is told to wait before retrying a request refused because the store is down.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    private readonly Lock _gate = new();
+    private long _lastLogged = long.MinValue;
+    private long _suppressed;
+
+    /// <summary>
+    /// Failures that mean "the database did not answer" rather than "the statement was wrong": a broken constraint or
+    /// an SQL error is a bug to see as such (a 500 and its own log line), not an outage.
+    /// </summary>
+    public static bool IsStoreFailure(Exception exception) => exception switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode is not (SqliteError or SqliteConstraint or SqliteMismatch or SqliteRange),
+        DbException or TimeoutException => true,
+        DbUpdateException or InvalidOperationException => exception.InnerException is { } inner && IsStoreFailure(inner),
+        _ => false,
+    };
+
+    // SQLite's result codes for statements that are wrong rather than a store that cannot answer.
+    private const int SqliteError = 1, SqliteConstraint = 19, SqliteMismatch = 20, SqliteRange = 25;
+
+    /// <summary>Notes a failure to reach the database; the first of each interval is logged, with the count since the last.</summary>
+    public void Report(Exception exception, string whileDoing)
+    {
+        long suppressed;
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            if (_lastLogged != long.MinValue && time.GetElapsedTime(_lastLogged, now) < LogInterval)
+            {
+                _suppressed++;
+                return;
+            }
+            _lastLogged = now;
+            suppressed = _suppressed;
+            _suppressed = 0;
+        }
+        logger.LogError(exception,
+            "The database could not be reached while {Work}; API requests that need it are answered 503 until it is back. " +
+            "{Suppressed} more such failures since the last report; the next report comes in {Interval} at the earliest.",
+            whileDoing, suppressed, LogInterval);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using FieldCamp.Domain.ApiKeys;
+
+namespace FieldCamp.Tests.Unit.Api;
+
+/// <summary>
+/// The database made unreachable mid-test (every connection the app opens fails): keys the app has in memory keep
+/// working, everything else is 503 service_unavailable with Retry-After, never a 401; the outage is logged once, not
+/// per request; /health stays up and /health/ready tells, then recovers with the database.
+/// </summary>
+public class StoreDownTests
+{
+    private const string CompanyInfo = "/api/v1/company-info";
+
+    [Fact]
+    public async Task StoreDown_CachedKeyWorks_OthersGet503NotA401_ReadinessFollows()
+    {
+        var store = new StoreSwitch();
+        using var app = new AppFactory { DbInterceptors = { store } };
+        var cached = await app.CreateKeyAsync(scopes: ["*"]);
+        var notYetUsed = await app.CreateKeyAsync(scopes: ["*"]);
+        using var cachedClient = app.CreateClient(cached.Secret, KeyHeader.XApiKey);
+        await cachedClient.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        using var anonymous = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        var linesBefore = app.Logs.Entries.Count;
+
+        store.Down = true;
+
+        // Within the cache's age limits the key needs no database.
+        await cachedClient.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        // A key that must be read, or an unknown one that must be looked for: the app cannot tell, so it says so.
+        foreach (var secret in new[] { notYetUsed.Secret, ApiKeySecret.Generate() })
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                using var client = app.CreateClient(secret);
+                var response = await client.GetAsync(CompanyInfo);
+                await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+                Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+                Assert.Empty(response.Headers.WwwAuthenticate);
+            }
+        }
+        // An endpoint that needs the database, reached with the cached key: 503 as well, not a 500.
+        var list = await cachedClient.GetAsync("/api/v1/clients");
+        await list.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.Equal(TimeSpan.FromSeconds(5), list.Headers.RetryAfter?.Delta);
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+        await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(10), "readiness reports the outage");
+
+        // 40 refused requests and the probes: one report of the outage, and no line from EF per failure.
+        var during = app.Logs.Entries.Skip(linesBefore)
+            .Where(e => e.StartsWith("Warning", StringComparison.Ordinal) || e.StartsWith("Error", StringComparison.Ordinal)
+                        || e.StartsWith("Critical", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(during.Count <= 2, "log lines during the outage:\n" + string.Join("\n", during));
+        Assert.Contains(during, line => line.Contains("The database could not be reached", StringComparison.Ordinal));
+
+        store.Down = false;
+
+        await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(10), "readiness recovers");
+        using var recovered = app.CreateClient(notYetUsed.Secret);
+        await recovered.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task StoreDown_BadChecksum_StillA401()
+    {
+        // A key that cannot exist is known to be wrong without the database.
+        var store = new StoreSwitch();
+        using var app = new AppFactory { DbInterceptors = { store } };
+        using (var warmUp = app.CreateClient()) Assert.Equal(HttpStatusCode.OK, (await warmUp.GetAsync("/health")).StatusCode);
+        store.Down = true;
+        using var client = app.CreateClient("fc_live_not-a-key");
+        await client.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
+    }
+}
