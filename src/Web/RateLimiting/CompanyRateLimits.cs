@@ -15,6 +15,9 @@ internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactor
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(1);
 
+    /// <summary>How soon a limit that could not be read, because the database was down, is tried again.</summary>
+    public static readonly TimeSpan RetryAfterOutage = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     // Moved on by every Forget: a read that began before a save must not put the old limit back after it.
     private long _generation;
@@ -39,10 +42,23 @@ internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactor
     private async Task<int> LoadAsync(string companyId, long now, CancellationToken cancellationToken)
     {
         var generation = Interlocked.Read(ref _generation);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var own = await db.KeyPolicies.AsNoTracking().Where(p => p.CompanyId == companyId)
-            .Select(p => p.DefaultRequestsPerMinute).FirstOrDefaultAsync(cancellationToken);
-        var limit = own ?? defaults.Value.RequestsPerMinute;
+        int limit;
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var own = await db.KeyPolicies.AsNoTracking().Where(p => p.CompanyId == companyId)
+                .Select(p => p.DefaultRequestsPerMinute).FirstOrDefaultAsync(cancellationToken);
+            limit = own ?? defaults.Value.RequestsPerMinute;
+        }
+        catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
+        {
+            // The database is down: a key still cached keeps working (DESIGN §6), so it keeps being limited, by the last
+            // limit known or else the configured one, read again after RetryAfterOutage rather than on every request.
+            // The outage itself is reported by what needs the store to answer.
+            limit = _entries.TryGetValue(companyId, out var known) ? known.Limit : defaults.Value.RequestsPerMinute;
+            _entries[companyId] = new Entry(limit, now - MaxAge.Ticks + RetryAfterOutage.Ticks);
+            return limit;
+        }
         if (Interlocked.Read(ref _generation) == generation) _entries[companyId] = new Entry(limit, now);
         return limit;
     }

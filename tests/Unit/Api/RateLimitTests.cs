@@ -222,4 +222,23 @@ public sealed class RateLimitTests : IDisposable
         await using var db = await _app.CreateDbContextAsync();
         Assert.Equal([name + "-1"], await db.Clients.Where(c => c.Name.StartsWith(name)).Select(c => c.Name).ToListAsync());
     }
+
+    [Fact]
+    public async Task StoreDown_CachedKeyWhoseCompanyLimitWasNeverRead_StillLimitedNot500()
+    {
+        var store = new StoreSwitch();
+        _app.DbInterceptors.Add(store);
+        var key = await _app.CreateKeyAsync();
+        using var client = _app.CreateClient(key.Secret);
+        await client.GetAsync("/api/v1/company-info").ExpectAsync(HttpStatusCode.OK);
+        // The key stays cached; the company's limit is re-read once its entry is older than a minute.
+        _clock.Advance(TimeSpan.FromSeconds(61));
+
+        store.Down = true;
+
+        var response = await client.GetAsync("/api/v1/company-info");
+        await response.ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("\"company\";q=10;w=60", Header(response, "RateLimit-Policy"));
+    }
 }
+
