@@ -64,6 +64,7 @@ public class StoreDownTests
             TimeSpan.FromSeconds(10), "readiness recovers");
         using var recovered = app.CreateClient(notYetUsed.Secret);
         await recovered.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        Assert.Single(app.Logs.Entries, line => line.Contains("The database answers again", StringComparison.Ordinal));
     }
 
     [Fact]
