@@ -134,7 +134,8 @@ public class FailedCredentialThrottleTests
             using var none = app.CreateClient();
             await none.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "missing_credentials");
         }
-        var during = Lines(app).Skip(before).ToList();
+        // Kestrel may warn about a slow heartbeat on a loaded machine: that is not a line per failed request.
+        var during = Lines(app).Skip(before).Where(line => !line.Contains("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal)).ToList();
         Assert.True(during.Count <= 2, "log lines during the flood:\n" + string.Join("\n", during));
         Assert.DoesNotContain(app.Logs.Entries, line => line.Contains("was challenged", StringComparison.Ordinal));
 
