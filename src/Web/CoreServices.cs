@@ -24,6 +24,7 @@ internal static class CoreServices
         services.AddSingleton<ApiKeyManager>();
         services.AddSingleton<Teams.TeamManager>();
 
+        services.AddSingleton<RateLimiting.CompanyRateLimits>();
         services.AddSingleton<CompanyKeyPolicies>();
         return services;
     }

@@ -12,6 +12,7 @@ using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Notices;
 using FieldCamp.Web.Oversight;
+using FieldCamp.Web.RateLimiting;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Antiforgery;
@@ -103,6 +104,10 @@ services.Configure<UnusedKeyRevocationOptions>(builder.Configuration.GetSection(
 services.AddSingleton<UnusedKeyRevocationJob>();
 services.AddHostedService(provider => provider.GetRequiredService<UnusedKeyRevocationJob>());
 
+// The API's own limits (request body size), read by the boundary middleware and the idempotency store alike.
+services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section))
+    .Validate(options => options.MaxBodyBytes > 0, "Api:MaxBodyBytes must be a positive number of bytes.").ValidateOnStart();
+
 // Idempotent writes (issue 14): Idempotency-Key claims in the database, kept 24 hours, pruned hourly.
 services.AddIdempotency(builder.Configuration);
 
@@ -115,12 +120,19 @@ services.AddProblemDetails(options => options.CustomizeProblemDetails = context 
 services.AddExceptionHandler<ApiExceptionHandler>();
 // API responses are written by the code generated in ApiJsonContext, which may skip the generic serializer only if
 // every type on the way comes from it and the options match its own. So it goes first in the chain (registered after
-// AddProblemDetails, which puts its own context first), and the encoder is the default one, as in the problem bodies:
-// characters outside ASCII and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser.
+// AddProblemDetails, which puts its own context first), and the encoder is the default one: characters outside ASCII
+// and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser. Problem bodies, which people read
+// in terminals, are written with a relaxed encoder of their own (ApiProblems.JsonOptions).
 services.ConfigureHttpJsonOptions(options =>
 {
-    options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
-    options.SerializerOptions.Encoder = null;
+    var json = options.SerializerOptions;
+    json.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+    json.Encoder = null;
+    // Bodies are read strictly: a misspelt property (expires_at) or one given twice is a 400 naming it, not silently
+    // ignored or "last one wins", and nesting is bounded well below what any request of ours needs.
+    json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+    json.AllowDuplicateProperties = false;
+    json.MaxDepth = 32;
 });
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -137,7 +149,13 @@ services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationS
 // Notices appear at the bottom, clear of the app bar's menus, and stay long enough to be read.
 services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
-services.Configure<RateLimitDefaults>(builder.Configuration.GetSection(RateLimitDefaults.Section));
+services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(RateLimitDefaults.Section))
+    .Validate(limits => limits.RequestsPerMinute >= 1, "RateLimits:RequestsPerMinute must be at least 1.")
+    .Validate(limits => limits.Window >= TimeSpan.FromSeconds(1) && limits.Window.Ticks % TimeSpan.TicksPerSecond == 0,
+        "RateLimits:Window must be a whole number of seconds, at least one.")
+    .ValidateOnStart();
+// Enforced rate limits (issue 14): one fixed-window counter per company or per key with its own limit.
+services.AddSingleton<RateLimitPartitions>();
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
@@ -180,8 +198,14 @@ app.Use(async (context, next) =>
 });
 app.UseMiddleware<UnmatchedAddressIsNotFound>();
 app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
+// no-store and nosniff on every API answer, and the body limit, before anything reads the request.
+app.UseMiddleware<ApiBoundaryMiddleware>();
 app.UseMiddleware<UsageRecordingMiddleware>();
 app.UseAuthentication();
+// No API address answers anyone without a credential, whether it is mapped or not.
+app.UseMiddleware<ApiCredentialRequiredMiddleware>();
+// Enforced rate limits (issue 14): only accepted credentials are counted; a refused request runs nothing behind this.
+app.UseMiddleware<RateLimitingMiddleware>();
 app.UseAuthorization();
 // Idempotent writes (issue 14): after authorization, so a 401, 403 or 429 never claims an Idempotency-Key.
 app.UseIdempotency();
@@ -213,13 +237,15 @@ app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }
     .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StoreHealthCheck.ReadyTag) })
     .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
-app.MapCompanyInfoEndpoints();
-app.MapApiKeyEndpoints();
-app.MapFieldDataEndpoints();
-app.MapSecretScanningEndpoints();
-app.MapIncidentEndpoints();
-app.MapAuditLogEndpoints();
-app.MapQuarterlyAuditEndpoints();
+// Every API (and export) endpoint is mapped in this group, so each GET answers HEAD as well; new Map calls go here.
+var endpoints = app.MapGroup("").AnswerHeadLikeGet();
+endpoints.MapCompanyInfoEndpoints();
+endpoints.MapApiKeyEndpoints();
+endpoints.MapFieldDataEndpoints();
+endpoints.MapSecretScanningEndpoints();
+endpoints.MapIncidentEndpoints();
+endpoints.MapAuditLogEndpoints();
+endpoints.MapQuarterlyAuditEndpoints();
 
 await app.RunAsync();
 return 0;

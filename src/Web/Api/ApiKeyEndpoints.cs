@@ -39,9 +39,9 @@ internal static class ApiKeyEndpoints
     }
 
     public static async Task<Results<Ok<Page<ApiKeyResponse>>, ValidationProblem>> ListApiKeys(
-        ClaimsPrincipal user, AppDbContext db, TimeProvider time, int? limit, string? cursor, string? status, CancellationToken cancellationToken)
+        ClaimsPrincipal user, AppDbContext db, TimeProvider time, string? limit, string? cursor, string? status, CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => c.StartsWith(KeyIdPrefix, StringComparison.Ordinal));
+        var errors = Paging.Validate(limit, cursor, c => c.StartsWith(KeyIdPrefix, StringComparison.Ordinal), out var take);
         ApiKeyStatus parsedStatus = default;
         if (status is not null && !ApiKeyStatusRules.TryParse(status, out parsedStatus))
             errors["status"] = ["Use one of active, expiring_soon, expired, stale, revoked."];
@@ -51,7 +51,6 @@ internal static class ApiKeyEndpoints
         var keys = db.ApiKeys.AsNoTracking().InBranch(ApiCaller.From(user).KeyScope);
         keys = status is null ? keys.Where(k => k.RevokedAt == null) : keys.WithStatus(parsedStatus, now);
         if (cursor is not null) keys = keys.Where(k => k.Id.CompareTo(cursor) < 0);
-        var take = limit ?? Paging.DefaultLimit;
         var rows = await keys.OrderByDescending(k => k.Id).Take(take + 1).ToListAsync(cancellationToken);
 
         var owners = await OwnerEmailsAsync(db, rows, cancellationToken);
@@ -64,6 +63,7 @@ internal static class ApiKeyEndpoints
         CreateApiKeyRequest request, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, TimeProvider time,
         CancellationToken cancellationToken)
     {
+        InputLimits.Enforce(errors => InputLimits.CheckScopes(errors, request.Scopes));
         var caller = ApiCaller.From(user);
         var spec = new NewApiKey(request.Name ?? "", request.Scopes ?? [], request.ExpiresAt?.UtcDateTime, request.RateLimit?.RequestsPerMinute);
         var (key, secret) = await manager.CreateAsync(caller.KeyScope, spec, caller.ToActor(http), caller.GrantedScopes, cancellationToken);
@@ -83,6 +83,7 @@ internal static class ApiKeyEndpoints
         string id, UpdateApiKeyRequest request, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager,
         AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
+        InputLimits.Enforce(errors => InputLimits.CheckScopes(errors, request.Scopes));
         var caller = ApiCaller.From(user);
         var key = await manager.UpdateAsync(caller.KeyScope, id, request.ToUpdate(), caller.ToActor(http), caller.GrantedScopes, cancellationToken);
         if (key is null) return ApiProblems.NotFound("API key");
@@ -102,6 +103,7 @@ internal static class ApiKeyEndpoints
         string id, RotateApiKeyRequest? request, ClaimsPrincipal user, HttpContext http, ApiKeyManager manager, AppDbContext db,
         TimeProvider time, CancellationToken cancellationToken)
     {
+        InputLimits.Enforce(errors => InputLimits.CheckScopes(errors, request?.Scopes));
         var caller = ApiCaller.From(user);
         var rotated = await manager.RotateAsync(caller.KeyScope, id, (request ?? new()).ToOptions(), caller.ToActor(http),
             caller.GrantedScopes, cancellationToken);
@@ -133,23 +135,24 @@ internal static class ApiKeyEndpoints
     }
 
     public static async Task<Results<Ok<Page<ApiKeyRequestDto>>, ValidationProblem, ProblemHttpResult>> GetApiKeyActivity(
-        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time, int? hours, int? limit, string? cursor,
+        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time, string? hours, string? limit, string? cursor,
         CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, out var n) && n > 0);
-        if (hours is < 1 or > 720) errors["hours"] = ["Choose between 1 and 720 hours."];
+        var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, out var n) && n > 0, out var take);
+        var window = 48;
+        if (hours is not null && !(Paging.TryParseInt(hours, out window) && window is >= 1 and <= 720))
+            errors["hours"] = ["Choose between 1 and 720 hours."];
         if (errors.Count > 0) return ApiProblems.Validation(errors);
         if (!await db.ApiKeys.InBranch(ApiCaller.From(user).KeyScope).AnyAsync(k => k.Id == id, cancellationToken))
             return ApiProblems.NotFound("API key");
 
-        var since = time.GetUtcNow().UtcDateTime.AddHours(-(hours ?? 48));
+        var since = time.GetUtcNow().UtcDateTime.AddHours(-window);
         var requests = db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == id && r.At >= since);
         if (cursor is not null)
         {
             var before = long.Parse(cursor);
             requests = requests.Where(r => r.Id < before);
         }
-        var take = limit ?? Paging.DefaultLimit;
         var rows = await requests.OrderByDescending(r => r.Id).Take(take + 1).ToListAsync(cancellationToken);
         var page = Paging.ToPage(rows, take, r => r.Id.ToString());
         return TypedResults.Ok(new Page<ApiKeyRequestDto>(

@@ -13,6 +13,8 @@ namespace FieldCamp.Web.Api;
 /// </summary>
 internal sealed class ApiProblemWriter(IOptions<JsonOptions> json, IOptions<ProblemDetailsOptions> options) : IProblemDetailsWriter
 {
+    private readonly System.Text.Json.JsonSerializerOptions _problemJson = ApiProblems.JsonOptions(json.Value.SerializerOptions);
+
     public bool CanWrite(ProblemDetailsContext context) => ApiKeyDefaults.IsApiRequest(context.HttpContext.Request);
 
     public ValueTask WriteAsync(ProblemDetailsContext context)
@@ -23,6 +25,6 @@ internal sealed class ApiProblemWriter(IOptions<JsonOptions> json, IOptions<Prob
         var problem = TypedResults.Problem(context.ProblemDetails).ProblemDetails;
         problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? http.TraceIdentifier);
         options.Value.CustomizeProblemDetails?.Invoke(context);
-        return new(http.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json"));
+        return new(http.Response.WriteAsJsonAsync(problem, problem.GetType(), _problemJson, "application/problem+json"));
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using FieldCamp.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +13,16 @@ namespace FieldCamp.Web.Api;
 internal static class ApiProblems
 {
     public const string CodeKey = "code";
+
+    /// <summary>
+    /// How problem bodies are written: the API's options with a relaxed encoder, so "it's" and "→" read as they are in
+    /// a terminal instead of \u0027 and \u2192. Problem bodies are never embedded in HTML, and carry no client input.
+    /// </summary>
+    public static JsonSerializerOptions JsonOptions(JsonSerializerOptions api) =>
+        new(api) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The web defaults with the relaxed encoder, for bodies serialized ahead of time.</summary>
+    public static readonly JsonSerializerOptions PrecomputedJsonOptions = JsonOptions(JsonSerializerOptions.Web);
 
     /// <summary>A 401, complete with the type and title the framework would fill in (it is serialized once, ahead of time).</summary>
     public static ProblemDetails Unauthorized(string code) => Create(StatusCodes.Status401Unauthorized, code, code switch
@@ -63,12 +75,28 @@ internal static class ApiProblems
     public static ProblemDetails PayloadTooLarge(long maxBytes) => Create(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
         $"The request body is larger than the {maxBytes} bytes allowed.");
 
+    public static ProblemDetails UnsupportedMediaType() => Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
+        "Send the body as JSON, with 'Content-Type: application/json'.");
+
     public static ProblemDetails IdempotencyKeyReused() => Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
         "This Idempotency-Key was already used for a different request (method, path or body). Send a new key with a new request.");
 
     public static ProblemDetails IdempotencyKeyInFlight() => Create(StatusCodes.Status409Conflict, "idempotency_key_in_flight",
         "A request with this Idempotency-Key is still being processed. Retry shortly to get its response.");
 
+    /// <summary>
+    /// A 429 for the policy whose allowance is spent ("company" or "key"), complete with type and title: it is
+    /// serialized once, ahead of time. When to come back is in the Retry-After header.
+    /// </summary>
+    public static ProblemDetails RateLimited(string policy)
+    {
+        var problem = Create(StatusCodes.Status429TooManyRequests, "rate_limited", policy == "key"
+                ? "This key has used its own allowance for the current window. Retry after the number of seconds in the Retry-After header."
+                : "This company's keys have used their shared allowance for the current window. Retry after the number of seconds in the Retry-After header.",
+            type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
+        problem.Extensions["violatedPolicies"] = new[] { policy };
+        return problem;
+    }
     /// <summary>Too many failed credentials from one client address this minute; serialized once, ahead of time.</summary>
     public static ProblemDetails TooManyFailedCredentials() => Create(StatusCodes.Status429TooManyRequests, FailedCredentialThrottle.TooManyFailuresCode,
         "Too many requests from this address presented a credential that was refused. Credentials are not checked until " +

@@ -47,14 +47,13 @@ internal static class FieldDataEndpoints
     {
         var read = Domain.ApiKeys.Scopes.Read(resource);
         api.MapGet($"/{resource}", async Task<Results<Ok<Page<TDto>>, ValidationProblem>> (
-            ClaimsPrincipal user, AppDbContext db, int? limit, string? cursor, CancellationToken cancellationToken) =>
+            ClaimsPrincipal user, AppDbContext db, string? limit, string? cursor, CancellationToken cancellationToken) =>
         {
-            var errors = Paging.Validate(limit, cursor, c => c.Length <= 64);
+            var errors = Paging.Validate(limit, cursor, _ => true, out var take);
             if (errors.Count > 0) return ApiProblems.Validation(errors);
             var branchId = ApiCaller.From(user).Tenant.BranchId;
             var rows = set(db).AsNoTracking().Where(r => r.BranchId == branchId);
             if (cursor is not null) rows = rows.Where(r => r.Id.CompareTo(cursor) < 0);
-            var take = limit ?? Paging.DefaultLimit;
             var page = await rows.OrderByDescending(r => r.Id).Take(take + 1).Select(toDto).ToListAsync(cancellationToken);
             return TypedResults.Ok(Paging.ToPage(page, take, r => r.Id));
         }).WithTags(resource).RequireScope(read).WithSummary($"List {resource}.");
@@ -81,13 +80,17 @@ internal static class FieldDataEndpoints
     public static async Task<Results<Created<ClientDto>, ValidationProblem>> CreateClient(
         CreateClientRequest request, ClaimsPrincipal user, AppDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
-            return ApiProblems.Validation(new Dictionary<string, string[]> { ["name"] = ["Give the client a name of 1 to 200 characters."] });
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > InputLimits.ClientName)
+            errors["name"] = [$"Give the client a name of 1 to {InputLimits.ClientName} characters."];
+        InputLimits.Check(errors, "email", request.Email, InputLimits.Email, "An e-mail address");
+        InputLimits.Check(errors, "phone", request.Phone, InputLimits.Phone, "A phone number");
+        if (errors.Count > 0) return ApiProblems.Validation(errors);
         var now = time.GetUtcNow().UtcDateTime;
         var client = new Client
         {
             Id = Ids.New("cli", now), BranchId = ApiCaller.From(user).Tenant.BranchId, CreatedAt = now,
-            Name = request.Name.Trim(), Email = request.Email, Phone = request.Phone,
+            Name = request.Name!.Trim(), Email = request.Email, Phone = request.Phone,
         };
         db.Clients.Add(client);
         await db.SaveChangesAsync(cancellationToken);
@@ -99,8 +102,9 @@ internal static class FieldDataEndpoints
     {
         var branchId = ApiCaller.From(user).Tenant.BranchId;
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200) errors["title"] = ["Give the job a title of 1 to 200 characters."];
-        if (request.ClientId is null || !await db.Clients.AnyAsync(c => c.Id == request.ClientId && c.BranchId == branchId, cancellationToken))
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > InputLimits.JobTitle)
+            errors["title"] = [$"Give the job a title of 1 to {InputLimits.JobTitle} characters."];
+        if (request.ClientId is null || request.ClientId.Length > InputLimits.Id || !await db.Clients.AnyAsync(c => c.Id == request.ClientId && c.BranchId == branchId, cancellationToken))
             errors["clientId"] = ["Name a client of this branch."];
         if (errors.Count > 0) return ApiProblems.Validation(errors);
         var now = time.GetUtcNow().UtcDateTime;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace FieldCamp.Web.Api;
 
 /// <summary>Query-string paging: <c>limit</c> (1–100, default 50) and an opaque <c>cursor</c> from the previous page.</summary>
@@ -5,14 +7,29 @@ internal static class Paging
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
+    public const int MaxCursorLength = 64;
 
-    public static Dictionary<string, string[]> Validate(int? limit, string? cursor, Func<string, bool> isValidCursor)
+    /// <summary>
+    /// Checks both values; <paramref name="take"/> is the page size to use. The limit arrives as text and is parsed
+    /// here, so "?limit=abc" gets the same plain message as "?limit=0" instead of the framework's binding error.
+    /// </summary>
+    public static Dictionary<string, string[]> Validate(string? limit, string? cursor, Func<string, bool> isValidCursor, out int take)
     {
         var errors = new Dictionary<string, string[]>();
-        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"Choose a limit between 1 and {MaxLimit}."];
-        if (cursor is not null && !isValidCursor(cursor)) errors["cursor"] = ["Pass the nextCursor of a previous page."];
+        take = DefaultLimit;
+        if (limit is not null)
+        {
+            if (TryParseInt(limit, out var parsed) && parsed is >= 1 and <= MaxLimit) take = parsed;
+            else errors["limit"] = [$"Choose a limit between 1 and {MaxLimit}."];
+        }
+        if (cursor is not null && (cursor.Length is 0 or > MaxCursorLength || !isValidCursor(cursor)))
+            errors["cursor"] = ["Pass the nextCursor of a previous page."];
         return errors;
     }
+
+    /// <summary>A whole number written plainly (digits, an optional sign); no spaces, thousands separators or exponents.</summary>
+    public static bool TryParseInt(string text, out int value) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 
     public static Page<T> ToPage<T>(List<T> rowsPlusOne, int limit, Func<T, string> cursorOf) =>
         rowsPlusOne.Count > limit

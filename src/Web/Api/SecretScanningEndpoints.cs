@@ -36,7 +36,8 @@ internal static class SecretScanningEndpoints
 
     public static IEndpointRouteBuilder MapSecretScanningEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, ReceiveGitHubReport).WithTags("Secret scanning").WithName(nameof(ReceiveGitHubReport))
+        // Anonymous as far as API keys go: the report proves itself with its signature, checked below.
+        app.MapPost(Path, ReceiveGitHubReport).AllowAnonymous().WithTags("Secret scanning").WithName(nameof(ReceiveGitHubReport))
             .WithSummary("GitHub secret scanning partner reports: live keys found in public are revoked.");
         return app;
     }

@@ -55,10 +55,10 @@ internal static class AuditLogEndpoints
     /// owners in the dashboard, and nothing of another branch or company is ever listed.
     /// </summary>
     public static async Task<Results<Ok<Page<AuditEventResponse>>, ValidationProblem>> ListAuditEvents(
-        ClaimsPrincipal user, AppDbContext db, HttpRequest request, int? limit, string? cursor, string? keyId, string? since, string? until,
+        ClaimsPrincipal user, AppDbContext db, HttpRequest request, string? limit, string? cursor, string? keyId, string? since, string? until,
         CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0);
+        var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0, out var take);
         var types = ParseTypes(request.Query["type"], errors, "type");
         var from = ParseInstant(since, errors, "since");
         var to = ParseInstant(until, errors, "until");
@@ -75,7 +75,6 @@ internal static class AuditLogEndpoints
             var before = long.Parse(cursor, CultureInfo.InvariantCulture);
             events = events.Where(e => e.Id < before);
         }
-        var take = limit ?? Paging.DefaultLimit;
         var rows = await events.NewestFirst().Take(take + 1).ToListAsync(cancellationToken);
         var page = Paging.ToPage(rows, take, e => e.Id.ToString(CultureInfo.InvariantCulture));
         return TypedResults.Ok(new Page<AuditEventResponse>([.. page.Data.Select(AuditEventResponse.From)], page.NextCursor));

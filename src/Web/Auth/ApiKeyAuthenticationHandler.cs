@@ -42,14 +42,14 @@ internal sealed class ApiKeyAuthenticationHandler(
     // The 401 bodies, serialized once: a flood of bad credentials is answered from memory. Every request gets the
     // same body for the same reason, so nothing per request (such as a trace id) belongs in it.
     private static readonly Dictionary<string, byte[]> FailureBodies = Failures.Keys.Append(AuthFailureCodes.MissingCredentials)
-        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), JsonSerializerOptions.Web));
+        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), ApiProblems.PrecomputedJsonOptions));
 
     // Not a credential failure: the store could not say. Answered 503 and never counted against the client.
     private const string StoreUnavailable = "service_unavailable";
     private static readonly AuthenticateResult StoreUnavailableResult = AuthenticateResult.Fail(StoreUnavailable);
 
-    private static readonly byte[] TooManyFailuresBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.TooManyFailedCredentials(), JsonSerializerOptions.Web);
-    private static readonly byte[] StoreUnavailableBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.ServiceUnavailable(), JsonSerializerOptions.Web);
+    private static readonly byte[] TooManyFailuresBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.TooManyFailedCredentials(), ApiProblems.PrecomputedJsonOptions);
+    private static readonly byte[] StoreUnavailableBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.ServiceUnavailable(), ApiProblems.PrecomputedJsonOptions);
     private static readonly string StoreRetryAfter = StoreOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private const string ProblemJson = "application/problem+json";

@@ -10,7 +10,8 @@ internal static class ClientInfo
 
     public static string? Ip(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
 
-    public static string? UserAgent(HttpContext context) => Truncate(context.Request.Headers.UserAgent.ToString());
+    // A key pasted into a user agent is redacted: the audit trail shows this text to every owner.
+    public static string? UserAgent(HttpContext context) => Truncate(SecretText.Redact(context.Request.Headers.UserAgent.ToString()));
 
     /// <summary>Null for an empty user agent, else at most <see cref="MaxUserAgentLength"/> characters of it.</summary>
     public static string? Truncate(string? userAgent) =>

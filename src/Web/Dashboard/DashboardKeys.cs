@@ -13,24 +13,36 @@ namespace FieldCamp.Web.Dashboard;
 
 public sealed record KeyRow(
     string Id, string Name, string Hint, IReadOnlyList<string> Scopes, string? OwnerEmail, DateTime CreatedAt,
-    DateTime? ExpiresAt, DateTime? LastUsedAt, int? RateLimitPerMinute, ApiKeyStatus Status);
+    DateTime? ExpiresAt, DateTime? LastUsedAt, int? RateLimitPerMinute, ApiKeyStatus Status)
+{
+    /// <summary>How many of the key's requests were refused 429 (over its limit) in the last 24 hours.</summary>
+    public int LimitedLast24Hours { get; init; }
+}
 
-/// <summary>The list's extra filters, beside status and scope: the two risky habits the banners point at.</summary>
-public enum KeyFlag { None, NoExpiry, FullAccess }
+/// <summary>The list's extra filters, beside status and scope: what the banners point at.</summary>
+public enum KeyFlag { None, NoExpiry, FullAccess, HitLimit }
 
 public sealed record KeyFilter(string? Search = null, ApiKeyStatus? Status = null, string? Scope = null, KeyFlag Flag = KeyFlag.None);
 
-public sealed record KeyBanners(int Stale, int ExpiringSoon, int NoExpiry, int FullAccess);
+public sealed record KeyBanners(int Stale, int ExpiringSoon, int NoExpiry, int FullAccess, int HitLimit = 0);
 
 public sealed record TeamMember(string Id, string Email, string DisplayName);
 
-public sealed record HourlyCount(DateTime Hour, int Requests);
+/// <summary>
+/// One hour of a key's requests: all of them, and by outcome (2xx, 4xx other than 429, 429 refused over the limit, 5xx);
+/// anything else (a 3xx) is only in the total.
+/// </summary>
+public sealed record HourlyCount(DateTime Hour, int Requests, int Succeeded = 0, int ClientErrors = 0, int Limited = 0, int ServerErrors = 0);
 
 /// <summary>An entry of a key's history, with the owner changes naming people by e-mail rather than by user id.</summary>
 public sealed record KeyEvent(AuditEventType Type, Actor Actor, DateTime OccurredAt, IReadOnlyList<AuditChange> Changes);
 
 /// <summary>A key, its history (newest first) and its requests per hour over the last <c>Hours</c> hours.</summary>
-public sealed record KeyDetail(ApiKey Key, string? OwnerEmail, IReadOnlyList<KeyEvent> Events, int Hours, IReadOnlyList<HourlyCount> RequestsPerHour);
+public sealed record KeyDetail(ApiKey Key, string? OwnerEmail, IReadOnlyList<KeyEvent> Events, int Hours, IReadOnlyList<HourlyCount> RequestsPerHour)
+{
+    /// <summary>How many of the key's requests were refused 429 (over its limit) in the last 24 hours.</summary>
+    public int LimitedLast24Hours { get; init; }
+}
 
 /// <summary>The dashboard refused an action the person's role does not allow.</summary>
 public sealed class DashboardForbiddenException(string message) : Exception(message);
@@ -51,6 +63,9 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
 
     private const string OwnerField = "owner";
 
+    /// <summary>How far back "hit its limit" looks, on the list and the key page.</summary>
+    public static readonly TimeSpan LimitWindow = TimeSpan.FromHours(24);
+
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
     public async Task<(IReadOnlyList<KeyRow> Rows, int Total)> ListAsync(KeyFilter filter, string? sortBy, bool sortDescending,
@@ -58,15 +73,21 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = Now;
-        var keys = Filter(db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope), filter, now);
+        var keys = Filter(db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope), Refusals(db, now), filter, now);
         var total = await keys.CountAsync(cancellationToken);
+        var refusals = Refusals(db, now);
         var rows = await (
             from k in Sort(keys, sortBy, sortDescending).Skip(page * pageSize).Take(pageSize)
             join u in db.Users on k.OwnerId equals u.Id into owners
             from owner in owners.DefaultIfEmpty()
-            select new { Key = k, OwnerEmail = owner == null ? null : owner.Email }).ToListAsync(cancellationToken);
+            select new
+            {
+                Key = k,
+                OwnerEmail = owner == null ? null : owner.Email,
+                Limited = refusals.Where(r => r.ApiKeyId == k.Id).Sum(r => (int?)r.Count) ?? 0,
+            }).ToListAsync(cancellationToken);
         return ([.. rows.Select(r => new KeyRow(r.Key.Id, r.Key.Name, r.Key.Hint, r.Key.Scopes, r.OwnerEmail, r.Key.CreatedAt,
-            r.Key.ExpiresAt, r.Key.LastUsedAt, r.Key.RateLimitPerMinute, r.Key.StatusAt(now)))], total);
+            r.Key.ExpiresAt, r.Key.LastUsedAt, r.Key.RateLimitPerMinute, r.Key.StatusAt(now)) { LimitedLast24Hours = r.Limited })], total);
     }
 
     public async Task<KeyBanners> BannersAsync(CancellationToken cancellationToken = default)
@@ -74,11 +95,13 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = Now;
         var keys = db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope);
+        var refusals = Refusals(db, now);
         return new KeyBanners(
             await keys.WithStatus(ApiKeyStatus.Stale, now).CountAsync(cancellationToken),
             await keys.WithStatus(ApiKeyStatus.ExpiringSoon, now).CountAsync(cancellationToken),
-            await Filter(keys, new KeyFilter(Flag: KeyFlag.NoExpiry), now).CountAsync(cancellationToken),
-            await Filter(keys, new KeyFilter(Flag: KeyFlag.FullAccess), now).CountAsync(cancellationToken));
+            await Filter(keys, refusals, new KeyFilter(Flag: KeyFlag.NoExpiry), now).CountAsync(cancellationToken),
+            await Filter(keys, refusals, new KeyFilter(Flag: KeyFlag.FullAccess), now).CountAsync(cancellationToken),
+            await Filter(keys, refusals, new KeyFilter(Flag: KeyFlag.HitLimit), now).CountAsync(cancellationToken));
     }
 
     public async Task<IReadOnlyList<TeamMember>> TeamAsync()
@@ -111,14 +134,21 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
 
         hours = ActivityHours(hours);
         var since = ActivitySince(hours);
+        // Per hour and status: a key answers with a handful of statuses, so this stays a few rows per hour.
         var perHour = await db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == keyId && r.At >= since)
-            .GroupBy(r => new { r.At.Year, r.At.Month, r.At.Day, r.At.Hour })
-            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, Count = g.Sum(r => r.Count) })
+            .GroupBy(r => new { r.At.Year, r.At.Month, r.At.Day, r.At.Hour, r.Status })
+            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, g.Key.Status, Count = g.Sum(r => r.Count) })
             .ToListAsync(cancellationToken);
-        var counts = perHour.ToDictionary(h => new DateTime(h.Year, h.Month, h.Day, h.Hour, 0, 0, DateTimeKind.Utc), h => h.Count);
-        var hourly = Enumerable.Range(0, hours).Select(i => since.AddHours(i))
-            .Select(hour => new HourlyCount(hour, counts.GetValueOrDefault(hour))).ToList();
-        return new KeyDetail(key, Email(key.OwnerId), history, hours, hourly);
+        var byHour = perHour.ToLookup(h => new DateTime(h.Year, h.Month, h.Day, h.Hour, 0, 0, DateTimeKind.Utc));
+        var hourly = Enumerable.Range(0, hours).Select(i => since.AddHours(i)).Select(hour =>
+        {
+            var rows = byHour[hour].ToList();
+            int Sum(Func<int, bool> status) => rows.Where(r => status(r.Status)).Sum(r => r.Count);
+            return new HourlyCount(hour, Sum(_ => true), Sum(s => s is >= 200 and < 300), Sum(s => s is >= 400 and < 500 and not 429),
+                Sum(s => s == 429), Sum(s => s >= 500));
+        }).ToList();
+        var limited = await Refusals(db, Now).Where(r => r.ApiKeyId == keyId).SumAsync(r => (int?)r.Count, cancellationToken) ?? 0;
+        return new KeyDetail(key, Email(key.OwnerId), history, hours, hourly) { LimitedLast24Hours = limited };
     }
 
     /// <summary>One page of a key's request log in the last <paramref name="hours"/> hours, newest first.</summary>
@@ -214,7 +244,14 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
 
     private Task RequireKeyManagerAsync() => workspace.RequireKeyManagerAsync("Only owners and admins can create, change or revoke API keys.");
 
-    private static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, KeyFilter filter, DateTime now)
+    /// <summary>The request log's 429s (requests refused over a limit) of the last 24 hours, in any branch: filter by key.</summary>
+    private static IQueryable<ApiKeyRequest> Refusals(AppDbContext db, DateTime now)
+    {
+        var since = now - LimitWindow;
+        return db.ApiKeyRequests.Where(r => r.Status == StatusCodes.Status429TooManyRequests && r.At >= since);
+    }
+
+    private static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, IQueryable<ApiKeyRequest> refusals, KeyFilter filter, DateTime now)
     {
         keys = filter.Status is { } status ? keys.WithStatus(status, now) : keys.Where(k => k.RevokedAt == null);
         if (!string.IsNullOrWhiteSpace(filter.Search))
@@ -232,6 +269,7 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         {
             KeyFlag.NoExpiry => keys.Usable(now).Where(k => k.ExpiresAt == null),
             KeyFlag.FullAccess => keys.Usable(now).Where(k => k.Scopes.Contains(Scopes.All)),
+            KeyFlag.HitLimit => keys.Where(k => refusals.Any(r => r.ApiKeyId == k.Id)),
             _ => keys,
         };
     }

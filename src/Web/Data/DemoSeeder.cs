@@ -88,7 +88,8 @@ internal static class DemoSeeder
                 new("203.0.113.24", "QuickBooks-Connector/4.2", ["/api/v1/clients", "/api/v1/invoices"], EveryHour: true,
                     Refused: ("/api/v1/items", "items:read"))),
             ("booking-widget-prod", ["clients:write", "jobs:write"], 5, 85,
-                new("198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], EveryHour: false)),
+                new("198.51.100.7", "BookingWidget/1.8 (+https://book.example)", ["/api/v1/clients", "/api/v1/jobs"], EveryHour: false,
+                    Bursts: true)),
             ("internal-admin-automation", [Scopes.All], 3, null, null),
         ];
         foreach (var (name, scopes, createdDaysAgo, expiresInDays, traffic) in keys)
@@ -105,7 +106,9 @@ internal static class DemoSeeder
     /// A demo integration's calls: a sync that reads every hour, or a widget that writes in the daytime; now and then a
     /// call for something its scopes do not allow (<see cref="Refused"/>: the path and the scope it lacks).
     /// </summary>
-    private sealed record DemoTraffic(string Ip, string UserAgent, string[] Paths, bool EveryHour, (string Path, string Scope)? Refused = null);
+    /// <remarks><see cref="Bursts"/>: now and then more at once than the company's limit allows, refused 429.</remarks>
+    private sealed record DemoTraffic(string Ip, string UserAgent, string[] Paths, bool EveryHour, (string Path, string Scope)? Refused = null,
+        bool Bursts = false);
 
     /// <summary>
     /// Two days of request log for a demo key, so its activity chart and recent requests have something to show, and the
@@ -113,7 +116,7 @@ internal static class DemoSeeder
     /// </summary>
     private static void AddDemoTraffic(AppDbContext db, ApiKey key, DateTime now, DateTime created, DemoTraffic traffic)
     {
-        var (ip, userAgent, paths, everyHour, refused) = traffic;
+        var (ip, userAgent, paths, everyHour, refused, bursts) = traffic;
         var random = new Random(key.Name.Length); // the same demo every time
         var last = DateTime.MinValue;
         var scopeUse = new Dictionary<(DateOnly Day, string Scope), ScopeUseDay>();
@@ -136,6 +139,14 @@ internal static class DemoSeeder
         {
             var hour = now.AddHours(-hoursAgo);
             var daytime = hour.Hour is >= 7 and <= 19;
+            // A few bursts over the limit, two of them within the last 24 hours: refused before any scope was checked,
+            // and no use of the key.
+            if (bursts && hoursAgo is 1 or 6 or 30)
+                db.ApiKeyRequests.Add(new ApiKeyRequest
+                {
+                    ApiKeyId = key.Id, At = hour.AddMinutes(-random.Next(5, 55)), Method = "POST", Path = paths[^1], Status = 429,
+                    Ip = ip, UserAgent = userAgent, Count = random.Next(3, 8),
+                });
             if (!everyHour && !daytime) continue;
             foreach (var path in paths)
             {

@@ -1,3 +1,6 @@
+using FieldCamp.Web.Api;
+using Microsoft.Extensions.Options;
+
 namespace FieldCamp.Web.Idempotency;
 
 internal static class IdempotencyExtensions
@@ -7,7 +10,7 @@ internal static class IdempotencyExtensions
         services.AddOptions<IdempotencyOptions>()
             .Bind(configuration.GetSection(IdempotencyOptions.Section))
             // The API's body limit is the one limit: a body the API would accept is always read whole to fingerprint it.
-            .PostConfigure(options => options.MaxBodyBytes = configuration.GetValue("Api:MaxBodyBytes", options.MaxBodyBytes));
+            .PostConfigure<IOptions<ApiOptions>>((options, api) => options.MaxBodyBytes = api.Value.MaxBodyBytes);
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<IdempotencyPruning>();
         services.AddHostedService(provider => provider.GetRequiredService<IdempotencyPruning>());

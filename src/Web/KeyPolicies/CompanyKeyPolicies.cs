@@ -13,8 +13,12 @@ public sealed record CompanyKeyPolicy(string CompanyName, KeyPolicy Policy, int 
 }
 
 /// <summary>Reads a company's key policy; a company whose owners have set nothing has <see cref="KeyPolicy.Default"/>.</summary>
-internal sealed class CompanyKeyPolicies(IDbContextFactory<AppDbContext> dbFactory, IOptions<RateLimitDefaults> limits)
+internal sealed class CompanyKeyPolicies(IDbContextFactory<AppDbContext> dbFactory, IOptions<RateLimitDefaults> limits,
+    RateLimiting.CompanyRateLimits rateLimits)
 {
+    /// <summary>Called once a company's policy is saved: the rate limiter reads its shared limit again from the next request.</summary>
+    public void Saved(string companyId) => rateLimits.Forget(companyId);
+
     public async Task<CompanyKeyPolicy> GetAsync(string companyId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

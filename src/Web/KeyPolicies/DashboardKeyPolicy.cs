@@ -45,6 +45,7 @@ internal sealed class DashboardKeyPolicy(IDbContextFactory<AppDbContext> dbFacto
             {
                 db.AuditEvents.Add(changed);
                 await db.SaveChangesAsync(cancellationToken);
+                policies.Saved(CompanyId);
             }
         }
         return await GetAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using FieldCamp.Web.Auth;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -62,14 +63,15 @@ internal sealed class UsageRecorder(TimeProvider time, IOptions<UsageOptions> op
             keyId,
             now / TimeSpan.TicksPerSecond,
             request.Method,
-            Truncate(request.Path.Value ?? "/"),
+            // A key or token pasted into the address or the user agent never reaches the log (the query is not kept).
+            Truncate(SecretText.Redact(request.Path.Value ?? "/")),
             context.Response.StatusCode,
             // The connection feature itself: context.Connection would build a wrapper around it for every request.
             context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress,
-            Truncate(request.Headers.UserAgent.ToString()),
+            Truncate(SecretText.Redact(request.Headers.UserAgent.ToString())),
             authenticated,
             // Browsers send Origin on cross-origin calls: the key sits in a web page, where anyone can read it.
-            request.Headers.Origin is { Count: > 0 } origin ? Truncate(origin.ToString()) : null);
+            request.Headers.Origin is { Count: > 0 } origin ? Truncate(SecretText.Redact(origin.ToString())) : null);
 
         while (true)
         {

@@ -16,7 +16,8 @@ internal sealed class UsageRecordingMiddleware(RequestDelegate next, UsageRecord
             {
                 var (recorder, http) = ((UsageRecorder, HttpContext))state;
                 if (http.Features.Get<IApiCredentialFeature>() is { KeyId: { } keyId } credential)
-                    recorder.Record(keyId, http, credential.Accepted);
+                    // A 429 is in the key's log, but is no use of the key: last used stays where it was.
+                    recorder.Record(keyId, http, credential.Accepted && http.Response.StatusCode != StatusCodes.Status429TooManyRequests);
                 return Task.CompletedTask;
             }, (usage, context));
         return next(context);

@@ -199,7 +199,7 @@ public class ValidationTests(AppFactory app) : IClassFixture<AppFactory>
     [Theory]
     [InlineData("{}", "name")]
     [InlineData("{\"name\":\"\"}", "name")]
-    [InlineData("{\"name\":42}", "body")]
+    [InlineData("{\"name\":42}", "name")]
     public async Task CreateClient_Invalid_400(string body, string field)
     {
         using var client = await AdminClientAsync();

@@ -178,8 +178,8 @@ public sealed class ApiKeyDetailPageTests : MudTestContext, IDisposable
                 .Select(h => (Hour: h, Requests: log.Where(r => r.At >= h && r.At < h.AddHours(1)).Sum(r => r.Count))).ToList();
             // The earliest of equally busy hours.
             var peak = hours.First(h => h.Requests == hours.Max(x => x.Requests));
-            Assert.Equal($"{hours.Sum(h => h.Requests):N0} requests in the last 48 hours; " +
-                $"busiest hour {peak.Hour:yyyy-MM-dd HH:mm}–{peak.Hour.AddHours(1):HH:mm} UTC with {peak.Requests} requests.",
+            Assert.StartsWith($"{hours.Sum(h => h.Requests):N0} requests in the last 48 hours; " +
+                $"busiest hour {peak.Hour:yyyy-MM-dd HH:mm}–{peak.Hour.AddHours(1):HH:mm} UTC with {peak.Requests} requests. By outcome: ",
                 page.ByTestId("activity-summary").TextContent.Trim());
         }, TimeSpan.FromSeconds(10));
         // The chart repeats the summary as a picture, so screen readers get the summary alone.
@@ -225,4 +225,35 @@ public sealed class ApiKeyDetailPageTests : MudTestContext, IDisposable
         Assert.StartsWith("in 2 months · ", Facts(page)["Expires"]);
         Assert.DoesNotContain("Revoked", Facts(page).Keys);
     }
+
+    [Fact]
+    public async Task RateLimit_KeyThatHitIt_ShowsIts429sApartInTheSummaryAndTheChart()
+    {
+        var id = await SignInAndFindAsync("booking-widget-prod");
+        await using var db = await _app.CreateDbContextAsync();
+        var since = DateTime.UtcNow.AddHours(-24);
+        var refused = await db.ApiKeyRequests.Where(r => r.ApiKeyId == id && r.Status == 429 && r.At >= since).SumAsync(r => r.Count);
+        Assert.True(refused > 0);
+
+        var page = Render(id);
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.StartsWith($"{refused:N0} × 429 in 24 h", page.ByTestId("limited-count").TextContent.Trim());
+            // The summary is the chart's text alternative: it tells the outcomes apart as the stacked bars do.
+            Assert.Matches(@"By outcome: [\d,]+ 2xx, (?:[\d,]+ 4xx, )?[\d,]+ 429 \(over the limit\)\.$", page.ByTestId("activity-summary").TextContent.Trim());
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task RateLimit_KeyThatNeverHitIt_SaysSo()
+    {
+        var id = await SignInAndFindAsync(DemoKey);
+
+        var page = Render(id);
+
+        Assert.Equal("No 429s in 24 h", page.ByTestId("limited-count").TextContent.Trim());
+        Assert.DoesNotContain("429", page.ByTestId("activity-summary").TextContent);
+    }
+
 }

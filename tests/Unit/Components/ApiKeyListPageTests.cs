@@ -188,4 +188,28 @@ public sealed class ApiKeyListPageTests : MudTestContext, IDisposable
         page.WaitForAssertion(() => Assert.Contains("zapier-job-sync", page.Text()), TimeSpan.FromSeconds(15));
         Assert.False(page.HasTestId("keys-loading"));
     }
+
+    [Fact]
+    public async Task RateLimits_EachKeyShowsItsLimit_TheOneThatHitItShowsIts429s_AndTheBannerFiltersToIt()
+    {
+        var (page, _) = await RenderAsAsync("member@acme.test");
+
+        var limits = page.FindAll("[data-testid=key-limit]").Select(e => e.TextContent.Trim()).ToList();
+        Assert.Equal(4, limits.Count);
+        Assert.All(limits, l => Assert.Equal("Shared · 600/min", l));
+        var refused = Assert.Single(page.FindAll("[data-testid=limited-count]"));
+        Assert.Matches(@"^\d+ × 429 in 24 h$", refused.TextContent.Trim());
+        Assert.Contains("1 key was refused for going over its rate limit in the last 24 hours.", page.Text());
+
+        await page.ActAsync(p => p.Find("button[aria-label='Show keys: Hit its limit (24 h)']"), e => e.ClickAsync(new MouseEventArgs()));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("booking-widget-prod", page.Text());
+            Assert.DoesNotContain("quickbooks-sync", page.Text());
+            Assert.DoesNotContain("zapier-job-sync", page.Text());
+            Assert.True(page.HasButton("Clear filters"));
+        });
+    }
+
 }

@@ -160,7 +160,7 @@ public sealed class DashboardKeysTests : IDisposable
     {
         var keys = await KeysAsAsync(Member);
 
-        Assert.Equal(new KeyBanners(Stale: 1, ExpiringSoon: 0, NoExpiry: 1, FullAccess: 1), await keys.BannersAsync());
+        Assert.Equal(new KeyBanners(Stale: 1, ExpiringSoon: 0, NoExpiry: 1, FullAccess: 1, HitLimit: 1), await keys.BannersAsync());
     }
 
     [Fact]
@@ -191,4 +191,44 @@ public sealed class DashboardKeysTests : IDisposable
         Assert.Empty(rows);
         Assert.Equal(0, total);
     }
+
+    [Fact]
+    public async Task HitLimitFilter_ListsOnlyKeysRefused429InTheLast24Hours_WithTheirCount()
+    {
+        var keys = await KeysAsAsync(Member);
+        var id = await _app.KeyIdAsync("booking-widget-prod");
+        await using var db = await _app.CreateDbContextAsync();
+        var since = keys.Now.AddHours(-24);
+        var expected = await db.ApiKeyRequests.Where(r => r.ApiKeyId == id && r.Status == 429 && r.At >= since).SumAsync(r => r.Count);
+        var older = await db.ApiKeyRequests.Where(r => r.ApiKeyId == id && r.Status == 429 && r.At < since).SumAsync(r => r.Count);
+
+        var (rows, total) = await keys.ListAsync(new KeyFilter(Flag: KeyFlag.HitLimit), null, true, 0, 10);
+
+        Assert.Equal(1, total);
+        var row = Assert.Single(rows);
+        Assert.Equal(id, row.Id);
+        Assert.Equal(expected, row.LimitedLast24Hours);
+        Assert.True(older > 0, "The demo also has a burst older than 24 hours, which is not counted.");
+    }
+
+    [Fact]
+    public async Task GetAsync_ActivityPerHour_Tells2xx4xx429And5xxApart()
+    {
+        var keys = await KeysAsAsync(Member);
+        var id = await _app.KeyIdAsync("booking-widget-prod");
+        await using var db = await _app.CreateDbContextAsync();
+        var log = await db.ApiKeyRequests.Where(r => r.ApiKeyId == id).ToListAsync();
+
+        var detail = (await keys.GetAsync(id))!;
+
+        var since = detail.RequestsPerHour[0].Hour;
+        var inWindow = log.Where(r => r.At >= since).ToList();
+        Assert.Equal(inWindow.Where(r => r.Status is >= 200 and < 300).Sum(r => r.Count), detail.RequestsPerHour.Sum(h => h.Succeeded));
+        Assert.Equal(inWindow.Where(r => r.Status is >= 400 and < 500 and not 429).Sum(r => r.Count), detail.RequestsPerHour.Sum(h => h.ClientErrors));
+        Assert.Equal(inWindow.Where(r => r.Status == 429).Sum(r => r.Count), detail.RequestsPerHour.Sum(h => h.Limited));
+        Assert.True(detail.RequestsPerHour.Sum(h => h.Limited) > 0);
+        Assert.All(detail.RequestsPerHour, h => Assert.Equal(h.Requests, h.Succeeded + h.ClientErrors + h.Limited + h.ServerErrors));
+        Assert.Equal(detail.LimitedLast24Hours, log.Where(r => r.Status == 429 && r.At >= keys.Now.AddHours(-24)).Sum(r => r.Count));
+    }
+
 }

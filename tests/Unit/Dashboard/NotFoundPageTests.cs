@@ -56,11 +56,12 @@ public partial class NotFoundPageTests(AppFactory app) : IClassFixture<AppFactor
     }
 
     [Fact]
-    public async Task UnknownApiPath_NoCredentials_StillAProblem404()
+    public async Task UnknownApiPath_NoCredentials_AProblem401NotThePage()
     {
         using var http = app.CreateClient();
 
-        await http.GetAsync("/api/v1/nope").ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        // Without a credential no API address answers, known or not (RequestLimitsTests covers the rest).
+        await http.GetAsync("/api/v1/nope").ExpectProblemAsync(HttpStatusCode.Unauthorized, "missing_credentials");
     }
 
     [Theory]

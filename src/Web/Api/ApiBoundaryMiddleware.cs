@@ -1,0 +1,64 @@
+using FieldCamp.Web.Auth;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace FieldCamp.Web.Api;
+
+/// <summary>
+/// The API's outer edge, ahead of usage recording and authentication: every <c>/api</c> answer is marked never to be
+/// cached or content-sniffed, and a body over <see cref="ApiOptions.MaxBodyBytes"/> is refused with 413 without being
+/// read (the framework's default would read 30 MB).
+/// </summary>
+internal sealed class ApiBoundaryMiddleware(RequestDelegate next, IOptions<ApiOptions> options, IProblemDetailsService problems)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!ApiKeyDefaults.IsApiRequest(context.Request))
+        {
+            await next(context);
+            return;
+        }
+
+        // At OnStarting, so the headers survive whatever clears the response on the way (the exception handler does)
+        // and reach every answer: 401s from the handler, 429s, 404s, 500s. A response may carry a secret (a new key):
+        // no proxy or browser cache may keep it.
+        context.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers.CacheControl = "no-store";
+            headers.XContentTypeOptions = "nosniff";
+            return Task.CompletedTask;
+        }, context.Response);
+
+        var limit = options.Value.MaxBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            // Declared too large: answer at once. Kestrel drains or closes the unread rest after the response.
+            await WriteTooLargeAsync(context, limit);
+            return;
+        }
+        // A chunked body has no length up front: Kestrel counts it as it is read and throws past the limit.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
+
+        try
+        {
+            await next(context);
+            // The framework refuses a body that is not JSON with a bare 415 (it throws only for 400s); say what to send.
+            if (context.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType && !context.Response.HasStarted)
+                await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.UnsupportedMediaType() });
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await WriteTooLargeAsync(context, limit);
+        }
+    }
+
+    private ValueTask WriteTooLargeAsync(HttpContext context, long limit)
+    {
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        // The client may still be sending: tell it the connection ends here rather than leave it writing into the void.
+        context.Response.Headers.Connection = "close";
+        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.PayloadTooLarge(limit) });
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Text;
+using FieldCamp.Web.Auth;
+using Microsoft.Data.Sqlite;
+
+namespace FieldCamp.Tests.Unit.Api;
+
+/// <summary>
+/// A key or token pasted where it does not belong (the address, the query, the user agent) is redacted before the
+/// request log counts it: it never reaches SQLite, <c>/activity</c> or the audit trail.
+/// </summary>
+public class RequestLogRedactionTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    private static readonly TimeSpan Visible = TimeSpan.FromSeconds(30);
+
+    // Shaped like a token (three base64url parts, a JSON header): redacted whether or not it is valid.
+    private const string Jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFrZWQifQ.c2lnbmF0dXJlLW9mLWEtbGVha2VkLXRva2Vu";
+
+    [Theory]
+    [InlineData("/api/v1/clients/fc_live_abc123XYZ", "/api/v1/clients/[redacted]")]
+    [InlineData("curl/8.5 " + Jwt, "curl/8.5 [redacted]")]
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.7000.12 Safari/537.36", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.7000.12 Safari/537.36")]
+    [InlineData("/api/v1/jobs/job_01J9", "/api/v1/jobs/job_01J9")]
+    public void Redact_KeysAndTokensOnly(string text, string expected) => Assert.Equal(expected, SecretText.Redact(text));
+
+    [Fact]
+    public async Task KeyPastedIntoTheAddressAndUserAgent_NeverStoredNorShown()
+    {
+        var admin = await app.CreateKeyAsync(scopes: ["*"]);
+        var leaked = await app.CreateKeyAsync();
+        using var adminClient = app.CreateClient(admin.Secret);
+        using var client = app.CreateClient(admin.Secret);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", $"deploy-script/1.0 (token {Jwt}; key {leaked.Secret})");
+
+        await client.GetAsync($"/api/v1/clients/{leaked.Secret}?api_key={leaked.Secret}").ExpectAsync(HttpStatusCode.NotFound);
+        // A write, so the audit trail records the client too.
+        var created = await client.PostAsync("/api/v1/api-keys", Http.Json(new { name = AppFactory.UniqueName(), scopes = new[] { "clients:read" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+
+        var activity = "";
+        await Http.EventuallyAsync(async () =>
+        {
+            using var response = await adminClient.GetAsync($"/api/v1/api-keys/{admin.Id}/activity");
+            activity = await response.Content.ReadAsStringAsync();
+            return activity.Contains("/api/v1/clients/[redacted]", StringComparison.Ordinal);
+        }, Visible, "the request with the pasted key in the activity, redacted");
+        var audit = await (await adminClient.GetAsync("/api/v1/audit-events")).Content.ReadAsStringAsync();
+        Assert.Contains(created.GetProperty("id").GetString()!, audit);
+
+        foreach (var shown in new[] { activity, audit })
+        {
+            Assert.DoesNotContain(leaked.Secret, shown);
+            Assert.DoesNotContain(Jwt, shown);
+        }
+        Assert.Contains("deploy-script/1.0 (token [redacted]; key [redacted])", activity);
+        Assert.Contains("deploy-script/1.0 (token [redacted]; key [redacted])", audit);
+
+        var stored = await StoredTextAsync();
+        Assert.DoesNotContain(leaked.Secret, stored);
+        Assert.DoesNotContain(Jwt, stored);
+    }
+
+    /// <summary>Every text value in every table of the app's database.</summary>
+    private async Task<string> StoredTextAsync()
+    {
+        var text = new StringBuilder();
+        await using var connection = new SqliteConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+        }
+        foreach (var table in tables)
+        {
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\"";
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                for (var i = 0; i < reader.FieldCount; i++)
+                    if (!reader.IsDBNull(i) && reader.GetValue(i) is string value) text.AppendLine(value);
+        }
+        return text.ToString();
+    }
+}
