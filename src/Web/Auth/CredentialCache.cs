@@ -88,6 +88,7 @@ internal sealed class CredentialCache(
         // A change that commits while we read must not be overwritten by what we read before it.
         var generation = Interlocked.Read(ref _generation);
         var loaded = await LoadAsync(digestBytes);
+        outage.Answered();
         if (loaded is null)
         {
             _keys.TryRemove(digest, out _);

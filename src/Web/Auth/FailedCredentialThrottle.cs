@@ -111,8 +111,8 @@ internal sealed class FailedCredentialThrottle : IDisposable
             window.Count(Array.IndexOf(Codes, code));
             return false;
         }
+        // Already counted in Failures: Refused is only for the requests refused before their check.
         window.Count(Codes.Length - 1);
-        Interlocked.Increment(ref counter.Refused);
         retryAfter = window.Remaining(_time.GetUtcNow());
         return true;
     }
@@ -170,7 +170,10 @@ internal sealed class FailedCredentialThrottle : IDisposable
 
     private sealed class Counter
     {
+        /// <summary>Credentials checked and refused (including those answered 429 for going over the limit).</summary>
         public int Failures;
+
+        /// <summary>Credentials refused unchecked because the client was already over the limit.</summary>
         public int Refused;
     }
 

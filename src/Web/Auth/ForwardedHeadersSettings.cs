@@ -49,7 +49,7 @@ internal sealed class ForwardedHeadersSettingsValidation : IValidateOptions<Forw
                 errors.Add($"ForwardedHeaders:KnownProxies: '{proxy}' is not an IP address.");
         foreach (var network in options.KnownNetworks)
             if (!System.Net.IPNetwork.TryParse(network.Trim(), out _))
-                errors.Add($"ForwardedHeaders:KnownNetworks: '{network}' is not a network in CIDR notation (such as 10.0.0.0/8).");
+                errors.Add($"ForwardedHeaders:KnownNetworks: '{network}' is not a network in CIDR notation, with the bits past the prefix zero (such as 10.0.0.0/8).");
         if (options.ForwardLimit < 1)
             errors.Add("ForwardedHeaders:ForwardLimit must be at least 1.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -18,6 +18,7 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
     private readonly Lock _gate = new();
     private long _lastLogged = long.MinValue;
     private long _suppressed;
+    private bool _down;
 
     /// <summary>
     /// Failures that mean "the database did not answer" rather than "the statement was wrong": a broken constraint or
@@ -34,12 +35,29 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
     // SQLite's result codes for statements that are wrong rather than a store that cannot answer.
     private const int SqliteError = 1, SqliteConstraint = 19, SqliteMismatch = 20, SqliteRange = 25;
 
+    /// <summary>Notes that the database answered; after an outage, says once that it is back.</summary>
+    public void Answered()
+    {
+        if (!Volatile.Read(ref _down)) return;
+        long suppressed;
+        lock (_gate)
+        {
+            if (!_down) return;
+            _down = false;
+            suppressed = _suppressed;
+            _suppressed = 0;
+            _lastLogged = long.MinValue;
+        }
+        logger.LogWarning("The database answers again ({Suppressed} more failures to reach it after the last report).", suppressed);
+    }
+
     /// <summary>Notes a failure to reach the database; the first of each interval is logged, with the count since the last.</summary>
     public void Report(Exception exception, string whileDoing)
     {
         long suppressed;
         lock (_gate)
         {
+            _down = true;
             var now = time.GetTimestamp();
             if (_lastLogged != long.MinValue && time.GetElapsedTime(_lastLogged, now) < LogInterval)
             {

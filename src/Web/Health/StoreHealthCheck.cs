@@ -35,6 +35,7 @@ internal sealed class StoreHealthCheck(IDbContextFactory<AppDbContext> dbFactory
         {
             await using var db = await dbFactory.CreateDbContextAsync();
             await db.Companies.AsNoTracking().AnyAsync();
+            outage.Answered();
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))

@@ -56,6 +56,7 @@ internal sealed class UsageWriter(
         try
         {
             await WriteAsync(batch, rows, cancellationToken);
+            outage.Answered();
         }
         catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
         {

@@ -134,7 +134,8 @@ public class FailedCredentialThrottleTests
             using var none = app.CreateClient();
             await none.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "missing_credentials");
         }
-        var during = Lines(app).Skip(before).ToList();
+        // Kestrel may warn about a slow heartbeat on a loaded machine: that is not a line per failed request.
+        var during = Lines(app).Skip(before).Where(line => !line.Contains("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal)).ToList();
         Assert.True(during.Count <= 2, "log lines during the flood:\n" + string.Join("\n", during));
         Assert.DoesNotContain(app.Logs.Entries, line => line.Contains("was challenged", StringComparison.Ordinal));
 
@@ -142,10 +143,9 @@ public class FailedCredentialThrottleTests
         clock.Advance(TimeSpan.FromMinutes(1));
         using (var next = app.CreateClient(BadKey())) await next.GetAsync(CompanyInfo);
         var summary = Assert.Single(Lines(app).Skip(before), line => line.Contains("Failed API credentials", StringComparison.Ordinal));
-        Assert.StartsWith("Warning", summary);
+        Assert.True(summary.StartsWith("Warning", StringComparison.Ordinal) && summary.Contains("127.0.0.1 1000", StringComparison.Ordinal), summary);
         Assert.Contains("invalid_key 60", summary);
         Assert.Contains("too_many_failed_credentials 940", summary);
-        Assert.Contains("127.0.0.1 1000", summary);
     }
 
     // Lines the app wrote at Information or above (scopes are not lines).
