@@ -76,7 +76,10 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         var result = await HandleAuthenticateOnceSafeAsync();
         if (result.Failure is null) return false;
+        // Anything but a known failure is an exception the authentication middleware caught: answering it with a 401
+        // would blame the caller's key. Thrown again, the exception handler answers it (503 for a store failure).
         var code = FailureCode(result);
+        if (code is null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(result.Failure);
         if (code == StoreUnavailable)
         {
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -147,11 +150,13 @@ internal sealed class ApiKeyAuthenticationHandler(
         await Response.Body.WriteAsync(body);
     }
 
-    private static string FailureCode(AuthenticateResult result) => result.Failure?.Message switch
+    /// <summary>The failure's code: one of <see cref="Failures"/>, <see cref="StoreUnavailable"/>, or null for an exception.</summary>
+    private static string? FailureCode(AuthenticateResult result) => result.Failure?.Message switch
     {
+        null => AuthFailureCodes.MissingCredentials,
         StoreUnavailable => StoreUnavailable,
         { } reason when Failures.ContainsKey(reason) => reason,
-        _ => AuthFailureCodes.MissingCredentials,
+        _ => null,
     };
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -226,7 +231,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         var result = await HandleAuthenticateOnceSafeAsync();
         var code = FailureCode(result);
-        await WriteUnauthorizedAsync(code == StoreUnavailable ? AuthFailureCodes.MissingCredentials : code);
+        await WriteUnauthorizedAsync(code is null or StoreUnavailable ? AuthFailureCodes.MissingCredentials : code);
     }
 
     /// <summary>The credential after <c>Bearer </c>; null when there is no Authorization header or it carries another scheme.</summary>

@@ -72,10 +72,12 @@ internal sealed class CredentialCache(
     }
 
     /// <summary>
-    /// Whether this process has seen a key with this digest (however long ago; it may be revoked since). No database
-    /// read: this is how a client over its failed-credential allowance still gets its real keys checked.
+    /// Whether a key with this digest exists as far as this process knows: it created it, read it, or caught up with it
+    /// in <see cref="KnownDigests"/> (it may be revoked since). No database read: this is how a client over its
+    /// failed-credential allowance still gets its real keys checked. Not the cache itself, which forgets a key each
+    /// time this process changes it (an edited or policy-bound key must not be locked out by someone else's flood).
     /// </summary>
-    public bool Knows(ReadOnlySpan<byte> digest) => _keys.ContainsKey(KeyDigest.From(digest));
+    public bool Knows(ReadOnlySpan<byte> digest) => known.Contains(digest);
 
     private async ValueTask<CachedKey?> ReadAsync(KeyDigest digest, byte[] digestBytes)
     {

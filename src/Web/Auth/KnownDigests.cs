@@ -35,6 +35,9 @@ internal sealed class KnownDigests(IDbContextFactory<AppDbContext> dbFactory)
         return _prefixes.ContainsKey(prefix);
     }
 
+    /// <summary>Whether a key with this digest is known to exist, from memory alone: no catch-up, no database read.</summary>
+    public bool Contains(ReadOnlySpan<byte> digest) => _prefixes.ContainsKey(Prefix(digest));
+
     /// <summary>Adds a key this process has just created, so its first request needs no catch-up.</summary>
     public void Add(ReadOnlySpan<byte> digest) => _prefixes.TryAdd(Prefix(digest), 0);
 

@@ -26,7 +26,9 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
     /// </summary>
     public static bool IsStoreFailure(Exception exception) => exception switch
     {
-        SqliteException sqlite => sqlite.SqliteErrorCode is not (SqliteError or SqliteConstraint or SqliteMismatch or SqliteRange),
+        // A file without our tables is not our database any more: deleted and recreated empty, or replaced.
+        SqliteException { SqliteErrorCode: SqliteError } sqlite => sqlite.Message.Contains("no such table", StringComparison.Ordinal),
+        SqliteException sqlite => sqlite.SqliteErrorCode is not (SqliteConstraint or SqliteMismatch or SqliteRange),
         DbException or TimeoutException => true,
         DbUpdateException or InvalidOperationException => exception.InnerException is { } inner && IsStoreFailure(inner),
         _ => false,

@@ -1,5 +1,6 @@
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Domain.Audit;
 using FieldCamp.Tests.Unit.Domain;
 
 namespace FieldCamp.Tests.Unit.Api;
@@ -76,10 +77,14 @@ public class FailedCredentialThrottleTests
     public async Task Throttle_KnownKeyFromTheThrottledAddress_KeepsWorking()
     {
         using var app = App(3, ClockAtSecond10());
-        var key = await app.CreateKeyAsync();
-        var other = await app.CreateKeyAsync();
+        var key = await app.CreateKeyAsync(scopes: ["*"]);
+        var createdHere = await app.CreateKeyAsync();
         // Both headers, each on its own connection, so the key is recognised from its digest, not the connection.
         using (var first = app.CreateClient(key.Secret)) await first.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        // A key written to the database by someone else (the command line, another instance) after this server last looked.
+        var (outside, outsideSecret) = ApiKey.Create(key.CompanyId, key.BranchId, new NewApiKey(AppFactory.UniqueName(), ["clients:read"], null, null),
+            Actor.Operator("tests"), DateTime.UtcNow);
+        await app.SaveKeyAsync(outside);
 
         for (var i = 0; i < 4; i++)
         {
@@ -91,8 +96,14 @@ public class FailedCredentialThrottleTests
 
         using (var bearer = app.CreateClient(key.Secret)) await bearer.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
         using (var header = app.CreateClient(key.Secret, KeyHeader.XApiKey)) await header.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        // Edited through this server (which evicts it from the cache): still known, still checked.
+        using (var edit = app.CreateClient(key.Secret, KeyHeader.XApiKey))
+            await edit.PatchAsync($"/api/v1/api-keys/{key.Id}", new { name = AppFactory.UniqueName("renamed") }).ExpectAsync(HttpStatusCode.OK);
+        using (var afterEdit = app.CreateClient(key.Secret)) await afterEdit.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        // Created by this server and never used: known from its creation.
+        using (var fresh = app.CreateClient(createdHere.Secret)) await fresh.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
         // A key this server has not seen yet waits like any unchecked credential: telling it apart would mean a lookup.
-        using (var unseen = app.CreateClient(other.Secret))
+        using (var unseen = app.CreateClient(outsideSecret))
             await unseen.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "too_many_failed_credentials");
         // No credential at all is not a failed credential: the usual 401 says what to send.
         using (var none = app.CreateClient())

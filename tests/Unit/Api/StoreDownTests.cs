@@ -1,5 +1,6 @@
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
+using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Tests.Unit.Api;
 
@@ -83,5 +84,37 @@ public class StoreDownTests
         store.Down = true;
         using var client = app.CreateClient("fc_live_not-a-key");
         await client.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
+    }
+
+    [Fact]
+    public async Task StoreEmptied_WhileRunning_IsAnOutage_NeverA401OrA500()
+    {
+        // The database file deleted while the app runs: SQLite opens an empty one at the same path, without our tables.
+        using var app = new AppFactory();
+        var cached = await app.CreateKeyAsync(scopes: ["*"]);
+        var notYetUsed = await app.CreateKeyAsync(scopes: ["*"]);
+        using var cachedClient = app.CreateClient(cached.Secret);
+        await cachedClient.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+
+        await ExecuteAsync(app, "ALTER TABLE ApiKeys RENAME TO ApiKeys_gone", "ALTER TABLE Clients RENAME TO Clients_gone");
+
+        await cachedClient.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        using (var unused = app.CreateClient(notYetUsed.Secret))
+        {
+            var response = await unused.GetAsync(CompanyInfo);
+            await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+            Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        }
+        await (await cachedClient.GetAsync("/api/v1/clients")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+
+        await ExecuteAsync(app, "ALTER TABLE ApiKeys_gone RENAME TO ApiKeys", "ALTER TABLE Clients_gone RENAME TO Clients");
+        using var recovered = app.CreateClient(notYetUsed.Secret);
+        await recovered.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    private static async Task ExecuteAsync(AppFactory app, params string[] statements)
+    {
+        await using var db = await app.CreateDbContextAsync();
+        foreach (var sql in statements) await db.Database.ExecuteSqlRawAsync(sql);
     }
 }
