@@ -172,6 +172,7 @@ var app = builder.Build();
 app.Services.GetRequiredService<GitHubSecretScanning>();
 
 await DatabaseSetup.MigrateAsync(app.Services);
+await app.Services.GetRequiredService<KnownDigests>().LoadAsync();
 if (app.Environment.IsDevelopment())
 {
     await DemoSeeder.SeedIfEmptyAsync(app.Services);

@@ -89,10 +89,12 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
         }
         if (text.Contains("uplicate", StringComparison.Ordinal))
             return (field, "This property is given more than once. Send it once.");
-        if (text.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        // The maximum depth passed; not "Expected depth to be zero at the end…", which is JSON cut short.
+        if (text.Contains("depth", StringComparison.OrdinalIgnoreCase) && !text.Contains("Expected depth", StringComparison.Ordinal))
             return ("body", "The body is nested too deeply.");
-        return field == "body"
-            ? (field, "The request body is not valid JSON for this endpoint.")
+        // A reader error (its exception inside) is broken JSON wherever it stopped, such as an unclosed brace.
+        return field == "body" || fault.InnerException is JsonException
+            ? ("body", "The request body is not valid JSON for this endpoint.")
             : (field, "This value has the wrong type or format for this field.");
     }
 

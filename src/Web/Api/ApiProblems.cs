@@ -105,7 +105,7 @@ internal static class ApiProblems
 
     /// <summary>The database could not be reached; nothing was decided about the credential. Serialized once, ahead of time.</summary>
     public static ProblemDetails ServiceUnavailable() => Create(StatusCodes.Status503ServiceUnavailable, "service_unavailable",
-        "The service cannot reach its data store right now. Retry after the time in Retry-After; your credential was not judged.",
+        "The service cannot reach its data store right now. Retry after the time in Retry-After; this says nothing about your credential.",
         type: "https://tools.ietf.org/html/rfc9110#section-15.6.4", title: "Service Unavailable");
 
     public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)

@@ -162,7 +162,7 @@ internal sealed class FailedCredentialThrottle : IDisposable
             .Select(entry => $"{entry.Client} {entry.Count}");
         var start = new DateTimeOffset(ended.Index * WindowLength.Ticks, TimeSpan.Zero);
         _logger.LogWarning(
-            "Failed API credentials in the minute from {WindowStart:HH:mm} UTC: {Failures} ({ByCode}) from {Clients} client addresses{Untracked}; top: {TopClients}",
+            "Failed API credentials in the minute from {WindowStart:HH:mm} UTC: {Failures} ({ByCode}) from {Clients} client address(es){Untracked}; top: {TopClients}",
             start, total, byCode.ToString(), ended.Counters.Count,
             Interlocked.Read(ref ended.Untracked) is > 0 and var untracked ? $" and {untracked} failures from addresses beyond the {_capacity:N0} tracked" : "",
             string.Join(", ", top));

@@ -38,6 +38,12 @@ internal sealed class KnownDigests(IDbContextFactory<AppDbContext> dbFactory)
     /// <summary>Whether a key with this digest is known to exist, from memory alone: no catch-up, no database read.</summary>
     public bool Contains(ReadOnlySpan<byte> digest) => _prefixes.ContainsKey(Prefix(digest));
 
+    /// <summary>
+    /// Reads every digest once at start-up, so that <see cref="Contains"/> knows the keys that existed then: a client
+    /// over its failed-credential allowance has its real keys checked from the first request after a restart.
+    /// </summary>
+    public Task LoadAsync() => CatchUpAsync();
+
     /// <summary>Adds a key this process has just created, so its first request needs no catch-up.</summary>
     public void Add(ReadOnlySpan<byte> digest) => _prefixes.TryAdd(Prefix(digest), 0);
 

@@ -89,6 +89,21 @@ public class ValidationTests(AppFactory app) : IClassFixture<AppFactory>
         Assert.NotEmpty(errors);
     }
 
+    [Theory]
+    [InlineData("{\"name\":")]
+    [InlineData("{\"name\":\"x\"")]
+    [InlineData("{")]
+    public async Task CreateKey_JsonCutShort_SaysItIsNotValidJson(string body)
+    {
+        using var client = await AdminClientAsync();
+
+        var errors = await ExpectValidationAsync(await client.PostAsync(Keys, Http.RawJson(body)));
+
+        // An unclosed brace is a quoting slip, not nesting: the message must not send anyone looking for depth.
+        Assert.True(errors.TryGetValue("body", out var messages) && messages is ["The request body is not valid JSON for this endpoint."],
+            string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" | ", e.Value)}")));
+    }
+
     [Fact]
     public async Task CreateKey_NoBodyAtAll_400ValidationFailed()
     {
