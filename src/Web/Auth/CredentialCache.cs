@@ -89,8 +89,9 @@ internal sealed class CredentialCache(
 
         // A change that commits while we read must not be overwritten by what we read before it.
         var generation = Interlocked.Read(ref _generation);
+        var failuresBefore = outage.Failures;
         var loaded = await LoadAsync(digestBytes);
-        outage.Answered();
+        outage.Answered(failuresBefore);
         if (loaded is null)
         {
             _keys.TryRemove(digest, out _);

@@ -19,6 +19,13 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
     private long _lastLogged = long.MinValue;
     private long _suppressed;
     private bool _down;
+    private long _failures;
+
+    /// <summary>
+    /// Taken before a database operation and handed to <see cref="Answered"/> after it: only an operation that began
+    /// after the last failure proves the database is back (one already in flight may finish after the outage began).
+    /// </summary>
+    public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>
     /// Failures that mean "the database did not answer" rather than "the statement was wrong": a broken constraint or
@@ -38,13 +45,14 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
     private const int SqliteError = 1, SqliteConstraint = 19, SqliteMismatch = 20, SqliteRange = 25;
 
     /// <summary>Notes that the database answered; after an outage, says once that it is back.</summary>
-    public void Answered()
+    /// <param name="failuresBefore"><see cref="Failures"/> when the operation began.</param>
+    public void Answered(long failuresBefore)
     {
         if (!Volatile.Read(ref _down)) return;
         long suppressed;
         lock (_gate)
         {
-            if (!_down) return;
+            if (!_down || failuresBefore != _failures) return;
             _down = false;
             suppressed = _suppressed;
             _suppressed = 0;
@@ -60,6 +68,7 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
         lock (_gate)
         {
             _down = true;
+            _failures++;
             var now = time.GetTimestamp();
             if (_lastLogged != long.MinValue && time.GetElapsedTime(_lastLogged, now) < LogInterval)
             {

@@ -31,11 +31,12 @@ internal sealed class StoreHealthCheck(IDbContextFactory<AppDbContext> dbFactory
 
     private async Task<HealthCheckResult> ProbeAsync()
     {
+        var failuresBefore = outage.Failures;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
             await db.Companies.AsNoTracking().AnyAsync();
-            outage.Answered();
+            outage.Answered(failuresBefore);
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))

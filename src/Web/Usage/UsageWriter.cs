@@ -53,10 +53,11 @@ internal sealed class UsageWriter(
         var batch = recorder.TakeAll();
         var rows = RowsOfEndedSeconds(batch.Requests, final);
         if (rows.Count == 0 && batch.Requests.Count == 0 && batch.ScopeUses.Count == 0) return;
+        var failuresBefore = outage.Failures;
         try
         {
             await WriteAsync(batch, rows, cancellationToken);
-            outage.Answered();
+            outage.Answered(failuresBefore);
         }
         catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
         {
