@@ -199,7 +199,7 @@ app.Use(async (context, next) =>
 });
 app.UseMiddleware<UnmatchedAddressIsNotFound>();
 app.UseWhen(context => ApiKeyDefaults.IsApiRequest(context.Request), api => api.UseStatusCodePages());
-// no-store and nosniff on every API answer, and the body limit, before anything reads the request.
+// no-store and nosniff on every API answer, and Kestrel's body limit, before anything reads the request.
 app.UseMiddleware<ApiBoundaryMiddleware>();
 app.UseMiddleware<UsageRecordingMiddleware>();
 app.UseAuthentication();
@@ -208,6 +208,8 @@ app.UseMiddleware<ApiCredentialRequiredMiddleware>();
 // Enforced rate limits (issue 14): only accepted credentials are counted; a refused request runs nothing behind this.
 app.UseMiddleware<RateLimitingMiddleware>();
 app.UseAuthorization();
+// A body declared over the limit: 413 only once the caller is known to be allowed (issue 14: no credential, 401 always).
+app.UseMiddleware<ApiBodyLimitMiddleware>();
 // Idempotent writes (issue 14): after authorization, so a 401, 403 or 429 never claims an Idempotency-Key.
 app.UseIdempotency();
 app.UseAntiforgery();

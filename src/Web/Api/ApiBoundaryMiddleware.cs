@@ -6,8 +6,10 @@ namespace FieldCamp.Web.Api;
 
 /// <summary>
 /// The API's outer edge, ahead of usage recording and authentication: every <c>/api</c> answer is marked never to be
-/// cached or content-sniffed, and a body over <see cref="ApiOptions.MaxBodyBytes"/> is refused with 413 without being
-/// read (the framework's default would read 30 MB).
+/// cached or content-sniffed, and Kestrel is told to stop reading a body past <see cref="ApiOptions.MaxBodyBytes"/>
+/// (its default would read 30 MB). A body that turns out too large while being read, however it came to light, is
+/// answered with the one 413 problem. A body declared too large is refused later, by <see cref="ApiBodyLimitMiddleware"/>,
+/// once the credential has had its say.
 /// </summary>
 internal sealed class ApiBoundaryMiddleware(RequestDelegate next, IOptions<ApiOptions> options, IProblemDetailsService problems)
 {
@@ -31,13 +33,8 @@ internal sealed class ApiBoundaryMiddleware(RequestDelegate next, IOptions<ApiOp
         }, context.Response);
 
         var limit = options.Value.MaxBodyBytes;
-        if (context.Request.ContentLength > limit)
-        {
-            // Declared too large: answer at once. Kestrel drains or closes the unread rest after the response.
-            await WriteTooLargeAsync(context, limit);
-            return;
-        }
-        // A chunked body has no length up front: Kestrel counts it as it is read and throws past the limit.
+        // Set before anything can read the body. A chunked body has no length up front: Kestrel counts it as it is
+        // read and throws past the limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
 
         try
@@ -46,15 +43,20 @@ internal sealed class ApiBoundaryMiddleware(RequestDelegate next, IOptions<ApiOp
             // The framework refuses a body that is not JSON with a bare 415 (it throws only for 400s); say what to send.
             if (context.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType && !context.Response.HasStarted)
                 await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = ApiProblems.UnsupportedMediaType() });
+            // Likewise a bare 413: the endpoint's body reader sets the status and writes nothing when Kestrel stops a
+            // chunked body at the limit. The same problem, with its detail, as every other 413.
+            else if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+                await WriteTooLargeAsync(context, problems, limit);
         }
         catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
         {
             context.Response.Clear();
-            await WriteTooLargeAsync(context, limit);
+            await WriteTooLargeAsync(context, problems, limit);
         }
     }
 
-    private ValueTask WriteTooLargeAsync(HttpContext context, long limit)
+    /// <summary>The one 413 of the API, whichever way the body was found too large.</summary>
+    internal static ValueTask WriteTooLargeAsync(HttpContext context, IProblemDetailsService problems, long limit)
     {
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         // The client may still be sending: tell it the connection ends here rather than leave it writing into the void.

@@ -22,8 +22,13 @@ internal static partial class SecretText
 
     public static string? RedactOrNull(string? text) => text is null ? null : Redact(text);
 
-    // A key: the prefix and whatever base62 follows (a cut or mistyped key is still someone's secret). A JWT: three
-    // base64url parts, the first a JSON header ("{" encodes as "eyJ"); the signature may be empty (alg none).
-    [GeneratedRegex(@"fc_live_[A-Za-z0-9]*|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // A key: the prefix and the 49 letters and digits a key has after it (ApiKeySecret.Length less the prefix), with
+    // whatever lies between them: a key split by "/", "-", "%2F", a space or anything else loses every character, the
+    // separators with them. A cut or mistyped key is still someone's secret, so it goes too, with whatever letters
+    // follow it, up to 49 in all: that costs a log line some words, never a secret. A JWT: three base64url parts, the
+    // first a JSON header ("{" encodes as "eyJ"); the signature may be empty (alg none). Case is ignored only in the
+    // prefixes, so the classes mean exactly the ASCII letters and digits.
+    [GeneratedRegex(@"(?i:fc_live_)(?:(?:%[0-9A-Fa-f]{2}|[^A-Za-z0-9])*[A-Za-z0-9]){0,49}|(?i:eyJ)[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*",
+        RegexOptions.CultureInvariant)]
     private static partial Regex SecretRegex();
 }

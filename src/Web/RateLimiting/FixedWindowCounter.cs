@@ -19,6 +19,10 @@ internal sealed class FixedWindowCounter : RateLimiter
     private long _admitted;
     private long _refused;
     private bool _disposed;
+    private bool _retired;
+
+    /// <summary>How long after its window a counter unused since then may be released.</summary>
+    public static readonly TimeSpan ReleaseAfter = TimeSpan.FromSeconds(10);
 
     public FixedWindowCounter(int limit, TimeSpan window, TimeProvider time)
     {
@@ -31,9 +35,17 @@ internal sealed class FixedWindowCounter : RateLimiter
     }
 
     /// <summary>
-    /// How long the counter has had nothing to remember: only once its window has ended (its count no longer matters)
-    /// does it count as idle, so <see cref="PartitionedRateLimiter"/> may release it without forgetting admissions.
+    /// Null while the counter may still be needed; once it has been unused for <see cref="ReleaseAfter"/> past the end
+    /// of its window (its count no longer matters), it retires and reports itself idle beyond any threshold, so
+    /// <see cref="PartitionedRateLimiter"/> releases it on this very look.
     /// </summary>
+    /// <remarks>
+    /// Retiring is what keeps the limit exact. The partitioned limiter removes an idle counter from its table under its
+    /// lock but disposes it later, outside; a request that fetched the counter just before could otherwise still be
+    /// admitted on it (opening a new window there) while the next request gets a fresh counter for the same window:
+    /// one permit too many. A retired counter admits nothing and throws <see cref="ObjectDisposedException"/>, so that
+    /// request asks the partition again and lands on the fresh counter.
+    /// </remarks>
     public override TimeSpan? IdleDuration
     {
         get
@@ -41,8 +53,8 @@ internal sealed class FixedWindowCounter : RateLimiter
             var now = _time.GetUtcNow().UtcTicks;
             lock (_gate)
             {
-                var end = _windowStart + _windowTicks;
-                return now >= end ? TimeSpan.FromTicks(now - end) : null;
+                if (!_retired && now - (_windowStart + _windowTicks) > ReleaseAfter.Ticks) _retired = true;
+                return _retired ? TimeSpan.MaxValue : null;
             }
         }
     }
@@ -66,7 +78,7 @@ internal sealed class FixedWindowCounter : RateLimiter
         var now = _time.GetUtcNow().UtcTicks;
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed || _retired, this);
             if (now >= _windowStart + _windowTicks)
             {
                 _windowStart = WindowStartOf(now);

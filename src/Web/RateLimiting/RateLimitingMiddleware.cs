@@ -94,15 +94,20 @@ internal sealed class RateLimitingMiddleware
 
     private WindowLease Acquire(RateLimitPartitionKey partition)
     {
-        try
+        var spin = new SpinWait();
+        while (true)
         {
-            return (WindowLease)_limiter.AttemptAcquire(partition);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The partitioned limiter released this idle counter between handing it out and our count. It removed it
-            // first, so asking again makes a fresh one; nothing it counted mattered any more (its window had ended).
-            return (WindowLease)_limiter.AttemptAcquire(partition);
+            try
+            {
+                return (WindowLease)_limiter.AttemptAcquire(partition);
+            }
+            // The counter handed out retired before our count (see FixedWindowCounter.IdleDuration): the partitioned
+            // limiter is removing it under its lock this very moment, so asking again soon gets a fresh one. Bounded,
+            // for a limiter that is itself disposed (the app stopping).
+            catch (ObjectDisposedException) when (spin.Count < 100)
+            {
+                spin.SpinOnce();
+            }
         }
     }
 
@@ -114,9 +119,10 @@ internal sealed class RateLimitingMiddleware
 }
 
 /// <summary>
-/// The counters of every partition, one process-wide <see cref="PartitionedRateLimiter{TResource}"/>. A counter whose
-/// window has ended reports itself idle, and the partitioned limiter disposes counters idle for more than ten seconds
-/// (its own timer), so memory follows the keys active in the last window or so, not every key ever seen.
+/// The counters of every partition, one process-wide <see cref="PartitionedRateLimiter{TResource}"/>. A counter unused
+/// for ten seconds past the end of its window retires and reports itself idle, and the partitioned limiter then
+/// releases it (its own timer looks every 100 ms), so memory follows the keys active in the last window or so, not
+/// every key ever seen.
 /// </summary>
 internal sealed class RateLimitPartitions : IDisposable
 {

@@ -7,8 +7,9 @@ namespace FieldCamp.Tests.Unit.Api;
 
 /// <summary>
 /// The counters behind the limits: exact fixed windows on the app's clock, and released once idle so memory follows the
-/// keys in use rather than every key ever seen. The partitioned limiter releases on its own timer (every 100 ms, counters
-/// idle over 10 s); the tests move the app clock and then wait, generously, for that timer.
+/// keys in use rather than every key ever seen, and never so that a window admits one request too many. The partitioned
+/// limiter releases on its own timer (every 100 ms, counters reporting themselves idle over 10 s); the tests move the
+/// app clock and then wait, generously, for that timer.
 /// </summary>
 public sealed class RateLimiterPartitionTests
 {
@@ -39,14 +40,50 @@ public sealed class RateLimiterPartitionTests
     }
 
     [Fact]
-    public void Counter_IdleOnlyOnceItsWindowHasEnded()
+    public void Counter_IdleOnlyTenSecondsAfterItsWindowHasEnded()
     {
         using var counter = new FixedWindowCounter(5, Minute, _clock);
         counter.AttemptAcquire();
 
         Assert.Null(counter.IdleDuration);
-        _clock.Advance(TimeSpan.FromSeconds(53));
-        Assert.Equal(TimeSpan.FromSeconds(10), counter.IdleDuration);
+        _clock.Advance(TimeSpan.FromSeconds(53)); // the window ended 10 s ago
+        Assert.Null(counter.IdleDuration);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(counter.IdleDuration);
+    }
+
+    [Fact]
+    public void Counter_SeenIdle_AdmitsNothingMore()
+    {
+        using var counter = new FixedWindowCounter(1, Minute, _clock);
+        Assert.True(counter.AttemptAcquire().IsAcquired);
+        _clock.Advance(TimeSpan.FromSeconds(43 + 11));
+
+        // The partitioned limiter has looked and will release it; a request that fetched it just before may not count
+        // on it (its next window would run beside the fresh counter's), but must ask the partition again.
+        Assert.NotNull(counter.IdleDuration);
+        Assert.Throws<ObjectDisposedException>(() => counter.AttemptAcquire());
+    }
+
+    [Fact]
+    public async Task RequestRacingTheRelease_NeverOneOverTheLimitInTheNextWindow()
+    {
+        var counters = new ConcurrentBag<FixedWindowCounter>();
+        using var partitions = new RateLimitPartitions(Minute, _clock, counters.Add);
+        var key = new RateLimitPartitionKey(true, "key_race", 1);
+        Assert.True(partitions.Limiter.AttemptAcquire(key).IsAcquired);
+        var old = Assert.Single(counters);
+        _clock.Advance(TimeSpan.FromSeconds(43 + 11));
+
+        // The race: the limiter finds the counter idle and removes it, while a request that fetched it just before counts.
+        Assert.NotNull(old.IdleDuration);
+        Assert.Throws<ObjectDisposedException>(() => old.AttemptAcquire());
+        await Http.EventuallyAsync(() => Task.FromResult(old.IsDisposed), Generous, "the retired counter released");
+
+        // Asked again, the partition has a fresh counter: the new window admits its limit and no more.
+        Assert.True(partitions.Limiter.AttemptAcquire(key).IsAcquired);
+        Assert.False(partitions.Limiter.AttemptAcquire(key).IsAcquired);
+        Assert.Equal(2, counters.Count);
     }
 
     [Fact]

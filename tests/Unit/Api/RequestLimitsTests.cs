@@ -51,6 +51,89 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
         await AssertNoClientStoredAsync();
     }
 
+    // Over a socket, the whole chunked body sent at once: the endpoint's own reader meets the limit (without
+    // Idempotency-Key) or the idempotency check does (with it). Either way the same problem as a declared length.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BodyOverTheLimit_Chunked_SameProblemAsDeclared(bool idempotencyKey)
+    {
+        using var client = await ClientAsync("clients:write");
+        var json = Encoding.UTF8.GetBytes(ClientBody(Limit + 10));
+        using var chunked = new MemoryStream();
+        for (var at = 0; at < json.Length; at += 64 * 1024)
+        {
+            var size = Math.Min(64 * 1024, json.Length - at);
+            chunked.Write(Encoding.ASCII.GetBytes($"{size:X}\r\n"));
+            chunked.Write(json, at, size);
+            chunked.Write("\r\n"u8);
+        }
+        chunked.Write("0\r\n\r\n"u8);
+        string[] headers = ["Authorization: " + client.DefaultRequestHeaders.Authorization, Chunked];
+        if (idempotencyKey) headers = [.. headers, "Idempotency-Key: " + Guid.NewGuid()];
+
+        var (status, body) = await RawHttp.SendAsync(client.BaseAddress!, "POST", Clients, chunked.ToArray(), headers);
+
+        Assert.True(status == 413, body);
+        using var problem = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal("payload_too_large", problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal("Content Too Large", problem.RootElement.GetProperty("title").GetString());
+        Assert.Equal("The request body is larger than the 1048576 bytes allowed.", problem.RootElement.GetProperty("detail").GetString());
+        await AssertNoClientStoredAsync();
+    }
+
+    private const string TwoMegabytes = "Content-Length: 2000000";
+    private const string Chunked = "Transfer-Encoding: chunked";
+
+    [Theory]
+    [InlineData("/api/v1/whatever", TwoMegabytes)]
+    [InlineData(Clients, TwoMegabytes)]
+    [InlineData("/api/v1/whatever", Chunked)]
+    [InlineData(Clients, Chunked)]
+    public async Task BodyOverTheLimit_NoCredential_401NotTheBodyLimit(string path, string length)
+    {
+        using var client = app.CreateClient();
+
+        var (status, body) = await RawHttp.SendHeadOnlyAsync(client.BaseAddress!, "POST", path, length);
+
+        Assert.True(status == 401, body);
+        Assert.Contains("\"code\":\"missing_credentials\"", body);
+    }
+
+    [Theory]
+    [InlineData(TwoMegabytes)]
+    [InlineData(Chunked)]
+    public async Task BodyOverTheLimit_InvalidKey_401CountedByTheFailedCredentialThrottle(string length)
+    {
+        var now = DateTimeOffset.UtcNow;
+        // Mid-minute on a clock that only the test moves: both requests fall in the throttle's same window.
+        var clock = new FieldCamp.Tests.Unit.Domain.ManualTimeProvider(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 10, TimeSpan.Zero));
+        using var throttled = new AppFactory { Clock = clock, Settings = { ["RateLimits:FailedCredentialsPerMinute"] = "1" } };
+        using var client = throttled.CreateClient();
+        string BadKey() => "Authorization: Bearer fc_live_" + Guid.NewGuid().ToString("N");
+
+        var (first, firstBody) = await RawHttp.SendHeadOnlyAsync(client.BaseAddress!, "POST", Clients, length, BadKey());
+        var (second, secondBody) = await RawHttp.SendHeadOnlyAsync(client.BaseAddress!, "POST", Clients, length, BadKey());
+
+        Assert.True(first == 401, firstBody);
+        Assert.Contains("\"code\":\"invalid_key\"", firstBody);
+        Assert.True(second == 429, secondBody);
+        Assert.Contains("\"code\":\"too_many_failed_credentials\"", secondBody);
+    }
+
+    [Fact]
+    public async Task BodyDeclaredOverTheLimit_ValidKey_413WithoutReadingIt()
+    {
+        using var client = await ClientAsync("clients:write");
+        // Nothing of the body is ever sent: the answer cannot wait for it.
+        var (status, body) = await RawHttp.SendHeadOnlyAsync(client.BaseAddress!, "POST", Clients, TwoMegabytes,
+            "Authorization: " + client.DefaultRequestHeaders.Authorization);
+
+        Assert.True(status == 413, body);
+        Assert.Contains("\"code\":\"payload_too_large\"", body);
+        Assert.Contains("1048576 bytes", body);
+    }
+
     private async Task AssertNoClientStoredAsync()
     {
         await using var db = await app.CreateDbContextAsync();

@@ -60,6 +60,45 @@ public class RequestLogRedactionTests(AppFactory app) : IClassFixture<AppFactory
         Assert.DoesNotContain(Jwt, stored);
     }
 
+    // The key from the attack review, 22 + 27 characters after the prefix, split by "/".
+    private const string SplitHead = "fc_live_m5QL2xvV1rTBZP0Fhhan95";
+    private const string SplitTail = "ddapEwWOTxE2LwhmyoC5T1sXBWC";
+
+    [Theory]
+    [InlineData("/api/v1/clients/" + SplitHead + "/" + SplitTail, "/api/v1/clients/[redacted]")]
+    [InlineData("/api/v1/clients/" + SplitHead + "/" + SplitTail + "/activity", "/api/v1/clients/[redacted]/activity")]
+    [InlineData("/api/v1/clients/fc_live_m5QL2/xvV1r-TBZP0.Fhhan95%2Fdd apEwWOTxE2LwhmyoC5T1sXBWC", "/api/v1/clients/[redacted]")]
+    [InlineData("agent (key " + SplitHead + SplitTail + ")", "agent (key [redacted])")]
+    public void Redact_KeySplitBySeparators_NoCharacterOfItSurvives(string text, string expected) =>
+        Assert.Equal(expected, SecretText.Redact(text));
+
+    [Fact]
+    public void Redact_WholeKeyBetweenSegments_OnlyTheKeyGoes() =>
+        Assert.Equal("/x/[redacted]/y", SecretText.Redact($"/x/{FieldCamp.Domain.ApiKeys.ApiKeySecret.Generate()}/y"));
+
+    [Fact]
+    public async Task KeySplitBySlashInTheAddress_NoPartOfItInActivity()
+    {
+        var admin = await app.CreateKeyAsync(scopes: ["*"]);
+        var leaked = await app.CreateKeyAsync();
+        using var client = app.CreateClient(admin.Secret);
+        var head = leaked.Secret[..30];
+        var tail = leaked.Secret[30..];
+
+        await client.GetAsync($"/api/v1/clients/{head}/{tail}").ExpectAsync(HttpStatusCode.NotFound);
+
+        var activity = "";
+        await Http.EventuallyAsync(async () =>
+        {
+            using var response = await client.GetAsync($"/api/v1/api-keys/{admin.Id}/activity");
+            activity = await response.Content.ReadAsStringAsync();
+            return activity.Contains("/api/v1/clients/[redacted]", StringComparison.Ordinal);
+        }, Visible, "the request with the split key in the activity, redacted");
+        Assert.DoesNotContain(tail, activity);
+        Assert.DoesNotContain(head["fc_live_".Length..], activity);
+        Assert.DoesNotContain(tail, await StoredTextAsync());
+    }
+
     /// <summary>Every text value in every table of the app's database.</summary>
     private async Task<string> StoredTextAsync()
     {
