@@ -36,7 +36,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
         {
             // Reported once a minute, not per request: the database being down is one fact, however many requests meet it.
             context.RequestServices.GetRequiredService<StoreOutage>().Report(exception, "answering an API request");
-            context.Response.Headers.RetryAfter = StoreOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = StoreOutage.RetryAfter;
         }
 
         context.Response.StatusCode = problem.Status!.Value;

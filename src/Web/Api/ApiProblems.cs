@@ -24,6 +24,18 @@ internal static class ApiProblems
     /// <summary>The web defaults with the relaxed encoder, for bodies serialized ahead of time.</summary>
     public static readonly JsonSerializerOptions PrecomputedJsonOptions = JsonOptions(JsonSerializerOptions.Web);
 
+    /// <summary>A problem serialized once, ahead of time, for an answer a flood may ask for (401, 429, 503).</summary>
+    public static byte[] Precompute(ProblemDetails problem) => JsonSerializer.SerializeToUtf8Bytes(problem, PrecomputedJsonOptions);
+
+    /// <summary>Writes a <see cref="Precompute"/>d problem as problem+json, whatever Accept says, like every API error.</summary>
+    public static Task WritePrecomputedAsync(HttpResponse response, int status, byte[] body)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/problem+json";
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, response.HttpContext.RequestAborted).AsTask();
+    }
+
     /// <summary>A 401, complete with the type and title the framework would fill in (it is serialized once, ahead of time).</summary>
     public static ProblemDetails Unauthorized(string code) => Create(StatusCodes.Status401Unauthorized, code, code switch
     {

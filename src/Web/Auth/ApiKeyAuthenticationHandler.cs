@@ -42,17 +42,15 @@ internal sealed class ApiKeyAuthenticationHandler(
     // The 401 bodies, serialized once: a flood of bad credentials is answered from memory. Every request gets the
     // same body for the same reason, so nothing per request (such as a trace id) belongs in it.
     private static readonly Dictionary<string, byte[]> FailureBodies = Failures.Keys.Append(AuthFailureCodes.MissingCredentials)
-        .ToDictionary(code => code, code => JsonSerializer.SerializeToUtf8Bytes(ApiProblems.Unauthorized(code), ApiProblems.PrecomputedJsonOptions));
+        .ToDictionary(code => code, code => ApiProblems.Precompute(ApiProblems.Unauthorized(code)));
 
     // Not a credential failure: the store could not say. Answered 503 and never counted against the client.
     private const string StoreUnavailable = "service_unavailable";
     private static readonly AuthenticateResult StoreUnavailableResult = AuthenticateResult.Fail(StoreUnavailable);
 
-    private static readonly byte[] TooManyFailuresBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.TooManyFailedCredentials(), ApiProblems.PrecomputedJsonOptions);
-    private static readonly byte[] StoreUnavailableBody = JsonSerializer.SerializeToUtf8Bytes(ApiProblems.ServiceUnavailable(), ApiProblems.PrecomputedJsonOptions);
-    private static readonly string StoreRetryAfter = StoreOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly byte[] TooManyFailuresBody = ApiProblems.Precompute(ApiProblems.TooManyFailedCredentials());
+    private static readonly byte[] StoreUnavailableBody = ApiProblems.Precompute(ApiProblems.ServiceUnavailable());
 
-    private const string ProblemJson = "application/problem+json";
     private static readonly string Challenge = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
 
     /// <summary>
@@ -82,9 +80,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (code is null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(result.Failure);
         if (code == StoreUnavailable)
         {
-            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            Response.Headers.RetryAfter = StoreRetryAfter;
-            await WriteProblemAsync(StoreUnavailableBody);
+            Response.Headers.RetryAfter = StoreOutage.RetryAfter;
+            await ApiProblems.WritePrecomputedAsync(Response, StatusCodes.Status503ServiceUnavailable, StoreUnavailableBody);
         }
         else if (throttle.Failed(client, code, out retryAfter))
             await WriteTooManyFailuresAsync(retryAfter);
@@ -129,25 +126,15 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     private Task WriteTooManyFailuresAsync(TimeSpan retryAfter)
     {
-        Response.StatusCode = StatusCodes.Status429TooManyRequests;
         // Whole seconds, rounded up: a client that waits exactly this long finds the window over.
         Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return WriteProblemAsync(TooManyFailuresBody);
+        return ApiProblems.WritePrecomputedAsync(Response, StatusCodes.Status429TooManyRequests, TooManyFailuresBody);
     }
 
     private Task WriteUnauthorizedAsync(string code)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = Challenge;
-        return WriteProblemAsync(FailureBodies[code]);
-    }
-
-    // problem+json whatever Accept says, like every API error (see ApiProblemWriter).
-    private async Task WriteProblemAsync(byte[] body)
-    {
-        Response.ContentType = ProblemJson;
-        Response.ContentLength = body.Length;
-        await Response.Body.WriteAsync(body);
+        return ApiProblems.WritePrecomputedAsync(Response, StatusCodes.Status401Unauthorized, FailureBodies[code]);
     }
 
     /// <summary>The failure's code: one of <see cref="Failures"/>, <see cref="StoreUnavailable"/>, or null for an exception.</summary>

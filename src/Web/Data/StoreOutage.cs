@@ -13,7 +13,7 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
     public static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>Seconds a client is told to wait before retrying a request refused because the store is down.</summary>
-    public const int RetryAfterSeconds = 5;
+    public const string RetryAfter = "5";
 
     private readonly Lock _gate = new();
     private long _lastLogged = long.MinValue;

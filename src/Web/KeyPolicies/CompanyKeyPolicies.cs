@@ -13,8 +13,7 @@ public sealed record CompanyKeyPolicy(string CompanyName, KeyPolicy Policy, int 
 }
 
 /// <summary>Reads a company's key policy; a company whose owners have set nothing has <see cref="KeyPolicy.Default"/>.</summary>
-internal sealed class CompanyKeyPolicies(IDbContextFactory<AppDbContext> dbFactory, IOptions<RateLimitDefaults> limits,
-    RateLimiting.CompanyRateLimits rateLimits)
+internal sealed class CompanyKeyPolicies(IDbContextFactory<AppDbContext> dbFactory, RateLimiting.CompanyRateLimits rateLimits)
 {
     /// <summary>Called once a company's policy is saved: the rate limiter reads its shared limit again from the next request.</summary>
     public void Saved(string companyId) => rateLimits.Forget(companyId);
@@ -27,9 +26,9 @@ internal sealed class CompanyKeyPolicies(IDbContextFactory<AppDbContext> dbFacto
     }
 
     /// <summary>The shared limit in force: the policy's own, or the configured default.</summary>
-    public int SharedLimit(KeyPolicy policy) => policy.DefaultRequestsPerMinute ?? limits.Value.RequestsPerMinute;
+    public int SharedLimit(KeyPolicy policy) => rateLimits.SharedLimit(policy.DefaultRequestsPerMinute);
 
-    public int ConfiguredLimit => limits.Value.RequestsPerMinute;
+    public int ConfiguredLimit => rateLimits.ConfiguredLimit;
 
     /// <summary>The company's name and its policy, read in <paramref name="db"/> (tracked when it is to be changed).</summary>
     internal static async Task<(string CompanyName, KeyPolicy Policy)> LoadAsync(AppDbContext db, string companyId, bool tracked,

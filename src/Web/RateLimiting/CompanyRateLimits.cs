@@ -24,6 +24,9 @@ internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactor
 
     public int ConfiguredLimit => defaults.Value.RequestsPerMinute;
 
+    /// <summary>The shared limit in force: the key policy's own, or the configured default.</summary>
+    public int SharedLimit(int? policyLimit) => policyLimit ?? ConfiguredLimit;
+
     public ValueTask<int> GetAsync(string companyId, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().UtcTicks;
@@ -48,14 +51,14 @@ internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactor
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var own = await db.KeyPolicies.AsNoTracking().Where(p => p.CompanyId == companyId)
                 .Select(p => p.DefaultRequestsPerMinute).FirstOrDefaultAsync(cancellationToken);
-            limit = own ?? defaults.Value.RequestsPerMinute;
+            limit = SharedLimit(own);
         }
         catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
         {
             // The database is down: a key still cached keeps working (DESIGN §6), so it keeps being limited, by the last
             // limit known or else the configured one, read again after RetryAfterOutage rather than on every request.
             // The outage itself is reported by what needs the store to answer.
-            limit = _entries.TryGetValue(companyId, out var known) ? known.Limit : defaults.Value.RequestsPerMinute;
+            limit = _entries.TryGetValue(companyId, out var known) ? known.Limit : ConfiguredLimit;
             _entries[companyId] = new Entry(limit, now - MaxAge.Ticks + RetryAfterOutage.Ticks);
             return limit;
         }

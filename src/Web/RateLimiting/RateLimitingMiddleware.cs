@@ -29,11 +29,9 @@ internal sealed class RateLimitingMiddleware
     public const string CompanyPolicy = "company";
     public const string KeyPolicy = "key";
 
-    private const string ProblemJson = "application/problem+json";
-
     // A 429 flood must be cheap: its bodies are serialized once, one per policy a request can exceed.
-    private static readonly byte[] CompanyRefusedBody = Serialize(CompanyPolicy);
-    private static readonly byte[] KeyRefusedBody = Serialize(KeyPolicy);
+    private static readonly byte[] CompanyRefusedBody = ApiProblems.Precompute(ApiProblems.RateLimited(CompanyPolicy));
+    private static readonly byte[] KeyRefusedBody = ApiProblems.Precompute(ApiProblems.RateLimited(KeyPolicy));
 
     private static readonly string[] SmallNumbers = [.. Enumerable.Range(0, 1024).Select(n => n.ToString(CultureInfo.InvariantCulture))];
 
@@ -85,11 +83,8 @@ internal sealed class RateLimitingMiddleware
 
         // Refused: nothing behind this runs. The usage log still counts the 429 against the key, not as a use of it.
         headers.RetryAfter = reset;
-        var body = partition.OwnKey ? KeyRefusedBody : CompanyRefusedBody;
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.Response.ContentType = ProblemJson;
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        await ApiProblems.WritePrecomputedAsync(context.Response, StatusCodes.Status429TooManyRequests,
+            partition.OwnKey ? KeyRefusedBody : CompanyRefusedBody);
     }
 
     private WindowLease Acquire(RateLimitPartitionKey partition)
@@ -114,8 +109,6 @@ internal sealed class RateLimitingMiddleware
     private static string Number(int value) =>
         (uint)value < (uint)SmallNumbers.Length ? SmallNumbers[value] : value.ToString(CultureInfo.InvariantCulture);
 
-    private static byte[] Serialize(string policy) =>
-        JsonSerializer.SerializeToUtf8Bytes(ApiProblems.RateLimited(policy), ApiProblems.PrecomputedJsonOptions);
 }
 
 /// <summary>
