@@ -50,11 +50,20 @@ public sealed class AccessibilityAudit(Screen screen)
     public async Task CheckAsync(IPage page, string state, string? shot = null)
     {
         StatesChecked++;
-        // Colours measured mid-fade (a snackbar coming in, a dialog opening) are neither state: let transitions end.
+        // Colours measured mid-fade (a snackbar coming in or timing out while axe runs) are neither state: from here on
+        // the page moves without motion, and what is already moving finishes first.
         await page.EvaluateAsync("""
-            () => Promise.all(document.getAnimations()
-              .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))
-              .map(a => a.finished.catch(() => null)))
+            () => {
+              if (!document.getElementById('audit-without-motion')) {
+                const style = document.createElement('style');
+                style.id = 'audit-without-motion';
+                style.textContent = '*, *::before, *::after { transition: none !important; animation-duration: 0s !important; animation-delay: 0s !important; }';
+                document.head.appendChild(style);
+              }
+              return Promise.all(document.getAnimations()
+                .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))
+                .map(a => a.finished.catch(() => null)));
+            }
             """);
         var result = await page.RunAxe(WcagRules);
         foreach (var violation in result.Violations)

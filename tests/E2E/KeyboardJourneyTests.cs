@@ -112,9 +112,14 @@ public sealed class KeyboardJourneyTests(BrowserFixture browser) : IAsyncLifetim
         // Sign out from the account menu.
         await TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Account" }));
         await keys.PressAsync("Enter");
-        var signOut = page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" });
-        for (var i = 0; i < 6 && !await IsFocusedAsync(signOut); i++) await keys.PressAsync("ArrowDown");
-        await Expect(signOut).ToBeFocusedAsync();
+        // The menu moves focus after a round trip to the server: wait for each item before the next key, or a fast
+        // ArrowDown lands while focus is still on its way and the walk overshoots.
+        await Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Theme: same as this device" })).ToBeFocusedAsync();
+        foreach (var next in new[] { "Theme: light", "Theme: dark", "Sign out" })
+        {
+            await keys.PressAsync("ArrowDown");
+            await Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = next })).ToBeFocusedAsync();
+        }
         await keys.PressAsync("Enter");
         await page.WaitForURLAsync("**/account/login");
     }
