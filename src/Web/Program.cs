@@ -149,6 +149,7 @@ services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationS
 // Notices appear at the bottom, clear of the app bar's menus, and stay long enough to be read.
 services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
+services.AddOptions<FieldCamp.Web.Webhooks.WebhookOptions>().Bind(builder.Configuration.GetSection(FieldCamp.Web.Webhooks.WebhookOptions.Section));
 services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(RateLimitDefaults.Section))
     .Validate(limits => limits.RequestsPerMinute >= 1, "RateLimits:RequestsPerMinute must be at least 1.")
     .Validate(limits => limits.Window >= TimeSpan.FromSeconds(1) && limits.Window.Ticks % TimeSpan.TicksPerSecond == 0,
