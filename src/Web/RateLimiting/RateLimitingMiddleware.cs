@@ -50,19 +50,26 @@ internal sealed class RateLimitingMiddleware
         _windowSeconds = Number((int)options.Value.Window.TotalSeconds);
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         if (context.Features.Get<IApiCredentialFeature>() is not { Accepted: true } credential || !ApiKeyDefaults.IsApiRequest(context.Request))
-        {
-            await _next(context);
-            return;
-        }
+            return _next(context);
+        if (credential is { RateLimitPerMinute: { } own, KeyId: { } keyId })
+            return Limit(context, new RateLimitPartitionKey(true, keyId, own));
 
-        var partition = credential is { RateLimitPerMinute: { } own, KeyId: { } keyId }
-            ? new RateLimitPartitionKey(true, keyId, own)
-            : new RateLimitPartitionKey(false, credential.Caller.Tenant.CompanyId,
-                await _companies.GetAsync(credential.Caller.Tenant.CompanyId, context.RequestAborted));
+        // The company's limit is almost always in memory: then no state machine is built for this request.
+        var companyId = credential.Caller.Tenant.CompanyId;
+        var shared = _companies.GetAsync(companyId);
+        return shared.IsCompletedSuccessfully
+            ? Limit(context, new RateLimitPartitionKey(false, companyId, shared.Result))
+            : LimitAfterReadingAsync(context, companyId, shared);
+    }
 
+    private async Task LimitAfterReadingAsync(HttpContext context, string companyId, ValueTask<int> shared) =>
+        await Limit(context, new RateLimitPartitionKey(false, companyId, await shared));
+
+    private Task Limit(HttpContext context, RateLimitPartitionKey partition)
+    {
         using var lease = Acquire(partition);
         var headers = context.Response.Headers;
         var limit = Number(partition.Limit);
@@ -75,15 +82,11 @@ internal sealed class RateLimitingMiddleware
         headers["RateLimit-Remaining"] = remaining;
         headers["RateLimit-Reset"] = reset;
 
-        if (lease.IsAcquired)
-        {
-            await _next(context);
-            return;
-        }
+        if (lease.IsAcquired) return _next(context);
 
         // Refused: nothing behind this runs. The usage log still counts the 429 against the key, not as a use of it.
         headers.RetryAfter = reset;
-        await ApiProblems.WritePrecomputedAsync(context.Response, StatusCodes.Status429TooManyRequests,
+        return ApiProblems.WritePrecomputedAsync(context.Response, StatusCodes.Status429TooManyRequests,
             partition.OwnKey ? KeyRefusedBody : CompanyRefusedBody);
     }
 
