@@ -1,5 +1,6 @@
 using Bunit;
 using FieldCamp.Web.Components.Pages.Webhooks;
+using FieldCamp.Web.Dashboard;
 using FieldCamp.Web.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
