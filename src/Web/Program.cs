@@ -167,6 +167,9 @@ services.AddScoped<DashboardTeam>();
 services.AddScoped<DashboardAuditLog>();
 services.AddScoped<DashboardKeyPolicy>();
 services.AddScoped<DashboardQuarterlyAudit>();
+// Webhook endpoints (issue 15): one manager for the API and the dashboard's Developer → Webhooks pages.
+services.AddSingleton<FieldCamp.Web.Webhooks.WebhookManager>();
+services.AddScoped<DashboardWebhooks>();
 
 var app = builder.Build();
 // A trusted secret scanning key that does not parse stops the start here, naming it, rather than failing every report.
@@ -250,6 +253,7 @@ endpoints.MapSecretScanningEndpoints();
 endpoints.MapIncidentEndpoints();
 endpoints.MapAuditLogEndpoints();
 endpoints.MapQuarterlyAuditEndpoints();
+endpoints.MapWebhookEndpoints();
 
 await app.RunAsync();
 return 0;

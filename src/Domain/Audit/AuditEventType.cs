@@ -43,4 +43,10 @@ public enum AuditEventType
     SignInFailed = 1601,
     SignInThrottled = 1602,
     SignedOut = 1603,
+
+    // Webhook endpoints, 1700–1799.
+    WebhookCreated = 1700,
+    WebhookUpdated = 1701,
+    WebhookSecretRotated = 1702,
+    WebhookDeleted = 1703,
 }

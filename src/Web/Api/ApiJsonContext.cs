@@ -27,4 +27,8 @@ namespace FieldCamp.Web.Api;
 [JsonSerializable(typeof(IncidentResponse))]
 [JsonSerializable(typeof(Page<IncidentResponse>))]
 [JsonSerializable(typeof(Page<FieldCamp.Web.Audit.AuditEventResponse>))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(Page<WebhookResponse>))]
+[JsonSerializable(typeof(WebhookDeliveryResponse))]
+[JsonSerializable(typeof(Page<WebhookDeliveryResponse>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -4,7 +4,7 @@ using MudBlazor;
 namespace FieldCamp.Web.Audit;
 
 /// <summary>The audit log's filter groups, in the order the type filter lists them.</summary>
-public enum AuditEventGroup { Keys, Incidents, QuarterlyAudit, Policy, Team, SignIn }
+public enum AuditEventGroup { Keys, Incidents, QuarterlyAudit, Policy, Team, SignIn, Webhooks }
 
 /// <summary>How one event type reads in the audit log and its CSV: a label, a group, an icon and a colour.</summary>
 public sealed record AuditEventKind(AuditEventType Type, string Label, AuditEventGroup Group, string Icon, Color Colour)
@@ -54,6 +54,11 @@ public static class AuditEventCatalog
         new(AuditEventType.SignInFailed, "Sign-in failed", AuditEventGroup.SignIn, Icons.Material.Outlined.GppBad, Color.Error),
         new(AuditEventType.SignInThrottled, "Sign-in throttled", AuditEventGroup.SignIn, Icons.Material.Outlined.HourglassTop, Color.Warning),
         new(AuditEventType.SignedOut, "Signed out", AuditEventGroup.SignIn, Icons.Material.Outlined.Logout, Color.Default),
+
+        new(AuditEventType.WebhookCreated, "Webhook endpoint added", AuditEventGroup.Webhooks, Icons.Material.Outlined.Webhook, Color.Success),
+        new(AuditEventType.WebhookUpdated, "Webhook endpoint changed", AuditEventGroup.Webhooks, Icons.Material.Outlined.Edit, Color.Info),
+        new(AuditEventType.WebhookSecretRotated, "Webhook signing secret rotated", AuditEventGroup.Webhooks, Icons.Material.Outlined.Autorenew, Color.Info),
+        new(AuditEventType.WebhookDeleted, "Webhook endpoint deleted", AuditEventGroup.Webhooks, Icons.Material.Outlined.Delete, Color.Error),
     ];
 
     private static readonly Dictionary<AuditEventType, AuditEventKind> ByType = Kinds.ToDictionary(k => k.Type);
@@ -71,6 +76,7 @@ public static class AuditEventCatalog
         AuditEventGroup.QuarterlyAudit => "Quarterly audit",
         AuditEventGroup.Policy => "Key policy",
         AuditEventGroup.Team => "Team",
+        AuditEventGroup.Webhooks => "Webhooks",
         _ => "Sign-in",
     };
 
@@ -102,7 +108,8 @@ public static class AuditEventCatalog
         // A new key's values and an incident's steps have no "before"; neither has a link to a replacement.
         var hasBefore = change.From is not null
             || type is not (AuditEventType.ApiKeyCreated or (>= AuditEventType.IncidentOpened and <= AuditEventType.IncidentClosed)
-                or AuditEventType.AuditQuarterCompleted or AuditEventType.WorkspaceCreated)
+                or AuditEventType.AuditQuarterCompleted or AuditEventType.WorkspaceCreated or AuditEventType.WebhookCreated
+                or AuditEventType.WebhookSecretRotated)
             && change.Field is not ("replacedBy" or "replacement" or "quarter");
         return $"{FieldLabel(change.Field)}: {(hasBefore ? $"{ChangeValue(change.Field, change.From)} → " : "")}{to}";
     }
@@ -116,7 +123,10 @@ public static class AuditEventCatalog
             Dashboard.Humanize.Exact(at),
         ("rateLimit", null) => "shared company limit",
         ("owner", null) => "no owner",
-        ("scopes", _) => string.Join(", ", value?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []),
+        ("scopes" or "events", _) => string.Join(", ", value?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []),
+        ("previousSecretExpiresAt", _) when DateTime.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var until) =>
+            Dashboard.Humanize.Exact(until),
         (_, null) => "none",
         _ => value,
     };
@@ -160,6 +170,11 @@ public static class AuditEventCatalog
         "narrowed" => "Narrowed",
         "rotated" => "Rotated",
         "revoked" => "Revoked",
+        "endpoint" => "Endpoint",
+        "events" => "Events",
+        "description" => "Description",
+        "enabled" => "Enabled",
+        "previousSecretExpiresAt" => "Old secret signs until",
         _ => field,
     };
 }

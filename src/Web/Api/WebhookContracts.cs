@@ -1,0 +1,76 @@
+using System.Text.Json.Serialization;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Web.Webhooks;
+
+namespace FieldCamp.Web.Api;
+
+public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events, string? Description);
+
+/// <summary>
+/// PATCH body. A field left out is left unchanged; <c>null</c> clears <c>description</c>. <c>enabled: true</c> also
+/// clears an endpoint's failure record, as re-enabling it in the dashboard does.
+/// </summary>
+public sealed class UpdateWebhookRequest
+{
+    private string? _description;
+
+    public string? Url { get; set; }
+    public IReadOnlyList<string>? Events { get; set; }
+    public string? Description { get => _description; set { _description = value; HasDescription = true; } }
+    public bool? Enabled { get; set; }
+
+    [JsonIgnore] public bool HasDescription { get; private set; }
+
+    internal WebhookUpdate ToUpdate() => new(Url, Events, HasDescription ? new Set<string?>(Description) : null, Enabled);
+}
+
+/// <summary>
+/// A webhook endpoint. <see cref="Secret"/> (the <c>whsec_…</c> signing secret) is in the create and rotate-secret
+/// responses only.
+/// </summary>
+public sealed record WebhookResponse(
+    string Id,
+    string Url,
+    IReadOnlyList<string> Events,
+    string? Description,
+    bool Enabled,
+    string Status,
+    string? DisabledReason,
+    DateTime? FailingSince,
+    DateTime? PreviousSecretExpiresAt,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    WebhookLastDeliveryDto? LastDelivery,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Secret = null)
+{
+    public static WebhookResponse From(WebhookEndpoint endpoint, WebhookDelivery? last, DateTime nowUtc, string? secret = null) => new(
+        endpoint.Id, endpoint.Url, WebhookManager.EventsOf(endpoint), endpoint.Description, endpoint.Enabled,
+        WebhookManager.StatusOf(endpoint).ToString().ToLowerInvariant(), endpoint.DisabledReason, endpoint.FailingSince,
+        // Once the overlap is over, the old secret signs nothing: no point in showing when it ended.
+        endpoint.PreviousSecretExpiresAt > nowUtc ? endpoint.PreviousSecretExpiresAt : null,
+        endpoint.CreatedAt, endpoint.UpdatedAt,
+        last is null ? null : new WebhookLastDeliveryDto(last.Id, last.Type, last.Status, last.CreatedAt), secret);
+}
+
+public sealed record WebhookLastDeliveryDto(string Id, string Type, string Status, DateTime CreatedAt);
+
+/// <summary>The latest HTTP attempt of a delivery: when, the receiver's status (null: no response), how long, what it said.</summary>
+public sealed record WebhookAttemptDto(int Number, DateTime At, int? StatusCode, int DurationMs, string? Snippet);
+
+/// <summary>One delivery of an event to an endpoint; its id is the <c>webhook-id</c> header of every attempt.</summary>
+public sealed record WebhookDeliveryResponse(
+    string Id,
+    string Type,
+    string Status,
+    int Attempts,
+    DateTime CreatedAt,
+    DateTime? NextAttemptAt,
+    WebhookAttemptDto? LastAttempt)
+{
+    public static WebhookDeliveryResponse From(WebhookDeliveryRow row) => new(
+        row.Delivery.Id, row.Delivery.Type, row.Delivery.Status, row.Delivery.Attempts, row.Delivery.CreatedAt,
+        row.Delivery.Status == "pending" ? row.Delivery.NextAttemptAt : null,
+        row.LastAttempt is { } a ? new WebhookAttemptDto(a.Number, a.At, a.StatusCode, a.DurationMs, a.Snippet) : null);
+
+    public static WebhookDeliveryResponse From(WebhookDelivery delivery) => From(new WebhookDeliveryRow(delivery, null));
+}
