@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json;
+using FieldCamp.Domain;
+using FieldCamp.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FieldCamp.Web.Webhooks;
+
+/// <summary>
+/// Turns outbox events into deliveries: one per enabled endpoint of the event's branch subscribed to its type. The
+/// deliveries and the event's "dispatched" mark are saved in one transaction, so after a crash an event is either
+/// fully fanned out or still waiting; and the unique (event, endpoint) pair makes a repeated run add nothing twice.
+/// </summary>
+internal sealed class WebhookDispatcher(
+    IDbContextFactory<AppDbContext> dbFactory, WebhookWakeup wakeup, TimeProvider time, IOptions<WebhookDeliveryOptions> options,
+    ILogger<WebhookDispatcher> logger)
+    : PeriodicJob(time, logger)
+{
+    /// <summary>Events fanned out per transaction; a backlog drains in several rounds without one huge write.</summary>
+    private const int BatchSize = 100;
+
+    protected override TimeSpan Interval => options.Value.PollInterval;
+
+    protected override string Work => "dispatch webhook events";
+
+    /// <summary>Dispatches every waiting event; returns how many deliveries it created.</summary>
+    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var created = 0;
+        int events;
+        do
+        {
+            (events, var deliveries) = await DispatchBatchAsync(cancellationToken);
+            created += deliveries;
+        }
+        while (events == BatchSize && !cancellationToken.IsCancellationRequested);
+        if (created > 0) wakeup.Nudge();
+        return created;
+    }
+
+    private async Task<(int Events, int Deliveries)> DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var events = await db.Outbox.Where(e => e.DispatchedAt == null).OrderBy(e => e.Seq).Take(BatchSize).ToListAsync(cancellationToken);
+        if (events.Count == 0) return (0, 0);
+
+        var branchIds = events.Select(e => e.BranchId).Distinct().ToList();
+        var endpoints = (await db.WebhookEndpoints.AsNoTracking()
+                .Where(e => e.Enabled && branchIds.Contains(e.BranchId))
+                .Select(e => new { e.Id, e.CompanyId, e.BranchId, e.Events })
+                .ToListAsync(cancellationToken))
+            .ToLookup(e => e.BranchId);
+
+        var now = Time.GetUtcNow().UtcDateTime;
+        var count = 0;
+        foreach (var outboxEvent in events)
+        {
+            var body = BodyOf(outboxEvent);
+            foreach (var endpoint in endpoints[outboxEvent.BranchId])
+            {
+                if (endpoint.CompanyId != outboxEvent.CompanyId || !Subscribes(endpoint.Events, outboxEvent.Type)) continue;
+                db.WebhookDeliveries.Add(new WebhookDelivery
+                {
+                    Id = Ids.New("msg", now), EndpointId = endpoint.Id, BranchId = endpoint.BranchId, EventId = outboxEvent.Id,
+                    Type = outboxEvent.Type, Body = body, Status = WebhookDeliveryStatus.Pending, NextAttemptAt = now, CreatedAt = now,
+                });
+                count++;
+            }
+            outboxEvent.DispatchedAt = now;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (events.Count, count);
+    }
+
+    /// <summary>Whether a space-separated subscription list names the type (or <c>*</c>, every type).</summary>
+    internal static bool Subscribes(string events, string type) =>
+        events.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(e => e == type || e == "*");
+
+    /// <summary>The delivered body, <c>{"type","timestamp","data"}</c>: the exact text signed and sent on every attempt.</summary>
+    internal static string BodyOf(OutboxEvent outboxEvent)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", outboxEvent.Type);
+            json.WriteString("timestamp", outboxEvent.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            json.WritePropertyName("data");
+            json.WriteRawValue(outboxEvent.Data);
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
+
+/// <summary>The values of <see cref="WebhookDelivery.Status"/>.</summary>
+public static class WebhookDeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+}
