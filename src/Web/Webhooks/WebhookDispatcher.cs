@@ -53,6 +53,12 @@ internal sealed class WebhookDispatcher(
                 .ToListAsync(cancellationToken))
             .ToLookup(e => e.BranchId);
 
+        // Pairs already delivered: a run repeated after a crash (or by a second instance) adds none of them again.
+        var eventIds = events.Select(e => e.Id).ToList();
+        var existing = (await db.WebhookDeliveries.Where(d => eventIds.Contains(d.EventId))
+                .Select(d => new { d.EventId, d.EndpointId }).ToListAsync(cancellationToken))
+            .Select(d => (d.EventId, d.EndpointId)).ToHashSet();
+
         var now = Time.GetUtcNow().UtcDateTime;
         var count = 0;
         foreach (var outboxEvent in events)
@@ -60,7 +66,8 @@ internal sealed class WebhookDispatcher(
             var body = BodyOf(outboxEvent);
             foreach (var endpoint in endpoints[outboxEvent.BranchId])
             {
-                if (endpoint.CompanyId != outboxEvent.CompanyId || !Subscribes(endpoint.Events, outboxEvent.Type)) continue;
+                if (endpoint.CompanyId != outboxEvent.CompanyId || !Subscribes(endpoint.Events, outboxEvent.Type)
+                    || existing.Contains((outboxEvent.Id, endpoint.Id))) continue;
                 db.WebhookDeliveries.Add(new WebhookDelivery
                 {
                     Id = Ids.New("msg", now), EndpointId = endpoint.Id, BranchId = endpoint.BranchId, EventId = outboxEvent.Id,
