@@ -38,11 +38,17 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     private readonly string _folder;
     private readonly bool _ownsFolder;
 
+    public AppFactory() : this(null)
+    {
+    }
+
     /// <summary>
-    /// A fresh app, or with <paramref name="sameDatabaseAs"/> the same installation started again: its database file
-    /// (left for that factory to delete) and, so secrets it encrypted stay readable, its Data Protection keys.
+    /// The installation of <paramref name="previous"/> started again: its database file (left for that factory to
+    /// delete) and, so secrets it encrypted stay readable, its Data Protection keys.
     /// </summary>
-    public AppFactory(AppFactory? sameDatabaseAs = null)
+    public static AppFactory SameInstallationAs(AppFactory previous) => new(previous);
+
+    private AppFactory(AppFactory? sameDatabaseAs)
     {
         _ownsFolder = sameDatabaseAs is null;
         _folder = sameDatabaseAs?.Folder ?? Path.Combine(Path.GetTempPath(), "fieldcamp-tests", Guid.NewGuid().ToString("N"));

@@ -6,6 +6,7 @@ using FieldCamp.Web.Components.Pages.Notifications;
 using FieldCamp.Web.Dashboard;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -128,6 +129,30 @@ public sealed class NotificationsPageTests : MudTestContext, IDisposable
 
         Assert.Equal("South", workspace.Branch!.Name);
         Assert.EndsWith($"/settings/developer/api-keys/{southKey.Id}", navigation.Uri);
+    }
+
+    [Fact]
+    public async Task DisabledWebhook_LeadsToTheWebhooks_AndOffersNoRotation()
+    {
+        await _app.ClearNoticesAsync();
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            var north = await db.Branches.SingleAsync(b => b.Name == "North");
+            db.Notices.Add(new Notice(north.CompanyId, north.Id, "whk_test", "Accounting receiver", NoticeKind.WebhookDisabled,
+                "Webhook to https://hooks.example.com/in was disabled: every delivery has failed since 2026-12-01 08:00 UTC (last: HTTP 500).",
+                $"test:{Guid.NewGuid():N}", DateTime.UtcNow.AddMinutes(-2)));
+            await db.SaveChangesAsync();
+        }
+        await SignInAsync("admin@acme.test");
+        var navigation = Context.Services.GetRequiredService<BunitNavigationManager>();
+        var page = Context.Render<NotificationsPage>();
+        page.WaitForAssertion(() => Assert.Equal(["Unread: Webhook disabled: Accounting receiver"], Titles(page)), TimeSpan.FromSeconds(10));
+        Assert.Empty(page.FindAll("button[aria-label*='Rotate']"));
+        Assert.Empty(page.FindAll("button[aria-label^='Open key']"));
+
+        await ClickLabelledAsync(page, "Open webhooks for Accounting receiver");
+
+        Assert.EndsWith("/settings/developer/webhooks", navigation.Uri);
     }
 
     [Fact]

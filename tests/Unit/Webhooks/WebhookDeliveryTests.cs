@@ -157,7 +157,8 @@ public sealed class WebhookDeliveryTests
         await first.Host.StopAsync();
         Assert.Empty(receiver.Received);
 
-        using var second = new AppFactory(sameDatabaseAs: first) { Settings = { [Insecure] = "true" } };
+        using var second = AppFactory.SameInstallationAs(first);
+        second.Settings[Insecure] = "true";
         _ = second.CreateClient();
         var webhook = Assert.Single(await receiver.WaitForAsync(1));
         Assert.True(WebhookTestKit.Verifies(secret, webhook));
