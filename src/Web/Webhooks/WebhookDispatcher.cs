@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using FieldCamp.Domain;
 using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -42,6 +39,8 @@ internal sealed class WebhookDispatcher(
     private async Task<(int Events, int Deliveries)> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Most rounds find nothing: ask before taking the write lock a transaction holds.
+        if (!await db.Outbox.AnyAsync(e => e.DispatchedAt == null, cancellationToken)) return (0, 0);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var events = await db.Outbox.Where(e => e.DispatchedAt == null).OrderBy(e => e.Seq).Take(BatchSize).ToListAsync(cancellationToken);
         if (events.Count == 0) return (0, 0);
@@ -49,7 +48,6 @@ internal sealed class WebhookDispatcher(
         var branchIds = events.Select(e => e.BranchId).Distinct().ToList();
         var endpoints = (await db.WebhookEndpoints.AsNoTracking()
                 .Where(e => e.Enabled && branchIds.Contains(e.BranchId))
-                .Select(e => new { e.Id, e.CompanyId, e.BranchId, e.Events })
                 .ToListAsync(cancellationToken))
             .ToLookup(e => e.BranchId);
 
@@ -63,16 +61,11 @@ internal sealed class WebhookDispatcher(
         var count = 0;
         foreach (var outboxEvent in events)
         {
-            var body = BodyOf(outboxEvent);
             foreach (var endpoint in endpoints[outboxEvent.BranchId])
             {
                 if (endpoint.CompanyId != outboxEvent.CompanyId || !Subscribes(endpoint.Events, outboxEvent.Type)
                     || existing.Contains((outboxEvent.Id, endpoint.Id))) continue;
-                db.WebhookDeliveries.Add(new WebhookDelivery
-                {
-                    Id = Ids.New("msg", now), EndpointId = endpoint.Id, BranchId = endpoint.BranchId, EventId = outboxEvent.Id,
-                    Type = outboxEvent.Type, Body = body, Status = WebhookDeliveryStatus.Pending, NextAttemptAt = now, CreatedAt = now,
-                });
+                db.WebhookDeliveries.Add(WebhookMessages.NewDelivery(endpoint, outboxEvent, now));
                 count++;
             }
             outboxEvent.DispatchedAt = now;
@@ -85,22 +78,6 @@ internal sealed class WebhookDispatcher(
     /// <summary>Whether a space-separated subscription list names the type (or <c>*</c>, every type).</summary>
     internal static bool Subscribes(string events, string type) =>
         events.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(e => e == type || e == "*");
-
-    /// <summary>The delivered body, <c>{"type","timestamp","data"}</c>: the exact text signed and sent on every attempt.</summary>
-    internal static string BodyOf(OutboxEvent outboxEvent)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("type", outboxEvent.Type);
-            json.WriteString("timestamp", outboxEvent.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            json.WritePropertyName("data");
-            json.WriteRawValue(outboxEvent.Data);
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
 }
 
 /// <summary>The values of <see cref="WebhookDelivery.Status"/>.</summary>

@@ -146,9 +146,12 @@ public sealed class NotificationsPageTests : MudTestContext, IDisposable
         await SignInAsync("admin@acme.test");
         var navigation = Context.Services.GetRequiredService<BunitNavigationManager>();
         var page = Context.Render<NotificationsPage>();
-        page.WaitForAssertion(() => Assert.Equal(["Unread: Webhook disabled: Accounting receiver"], Titles(page)), TimeSpan.FromSeconds(10));
-        Assert.Empty(page.FindAll("button[aria-label*='Rotate']"));
-        Assert.Empty(page.FindAll("button[aria-label^='Open key']"));
+        // The scheduler may post the demo keys' own notices meanwhile; this one is looked at alone.
+        page.WaitForAssertion(() => Assert.Contains("Unread: Webhook disabled: Accounting receiver", Titles(page)), TimeSpan.FromSeconds(10));
+        var notice = page.FindAll("[data-testid=notice]").Single(n => n.TextContent.Contains("Accounting receiver"));
+        Assert.Contains("every delivery has failed since", notice.TextContent);
+        Assert.Equal(["Open webhooks for Accounting receiver", "Mark as read: Accounting receiver"],
+            notice.QuerySelectorAll("button").Select(b => b.GetAttribute("aria-label")));
 
         await ClickLabelledAsync(page, "Open webhooks for Accounting receiver");
 

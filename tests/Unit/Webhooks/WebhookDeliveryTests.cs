@@ -61,10 +61,10 @@ public sealed class WebhookDeliveryTests
         Assert.Equal($"Revoked with the API key {admin.Name}.", data.GetProperty("reason").GetString());
         Assert.DoesNotContain(victim.Secret, webhook.Body);
 
+        var delivery = await app.DeliveryAfterAttemptsAsync(subscribed.Id, 1);
         var attempt = Assert.Single(await app.AttemptsAsync(subscribed.Id));
         Assert.Equal(200, attempt.StatusCode);
         Assert.Equal("receiver says 200", attempt.Snippet);
-        var delivery = await app.DeliveryAfterAttemptsAsync(subscribed.Id, 1);
         Assert.Equal((WebhookDeliveryStatus.Succeeded, webhook.Id), (delivery.Status, delivery.Id));
 
         // Only the subscribed, enabled endpoint of the key's own branch got a delivery.
@@ -288,8 +288,20 @@ public sealed class WebhookDeliveryTests
         public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
             CancellationToken cancellationToken = default)
         {
-            if (command.CommandText.Contains("FROM \"Outbox\"", StringComparison.Ordinal)) _read.TrySetResult();
+            Notice(command);
             return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result,
+            CancellationToken cancellationToken = default)
+        {
+            Notice(command);
+            return ValueTask.FromResult(result);
+        }
+
+        private void Notice(DbCommand command)
+        {
+            if (command.CommandText.Contains("FROM \"Outbox\"", StringComparison.Ordinal)) _read.TrySetResult();
         }
     }
 }
