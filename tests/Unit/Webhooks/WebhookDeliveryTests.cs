@@ -246,6 +246,25 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task A_receiver_that_never_answers_is_a_timed_out_attempt_retried_later()
+    {
+        using var app = new AppFactory { Settings = { [Insecure] = "true", ["Webhooks:Delivery:AttemptTimeout"] = "00:00:01" } };
+        await using var receiver = await WebhookReceiver.StartAsync(WebhookReceiver.Hang);
+        var endpoint = await app.AddEndpointAsync($"{receiver.BaseUrl}/slow", "visit.updated", WebhookTestKit.NewSecret());
+        _ = app.CreateClient();
+
+        await app.AddEventAsync("visit.updated", new { id = "vis_1", status = "arrived" }, DateTime.UtcNow);
+        var delivery = await app.DeliveryAfterAttemptsAsync(endpoint.Id, 1);
+
+        var attempt = (await app.AttemptsAsync(endpoint.Id))[0];
+        Assert.Null(attempt.StatusCode);
+        Assert.Equal("timed out: no answer within 1 s", attempt.Snippet);
+        Assert.InRange(attempt.DurationMs, 900, 60_000);
+        Assert.Equal(WebhookDeliveryStatus.Pending, delivery.Status);
+        Assert.Equal(attempt.At.AddSeconds(5), delivery.NextAttemptAt!.Value, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task An_endpoint_failing_for_three_days_straight_is_disabled_and_its_admins_are_told()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);

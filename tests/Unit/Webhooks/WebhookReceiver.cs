@@ -14,7 +14,7 @@ public sealed record ReceivedWebhook(string Path, string? Id, string? Timestamp,
 
 /// <summary>
 /// A webhook receiver on a loopback port, answering each request with the next scripted status (200 once the script
-/// runs out). <c>/redirect</c> answers 302 to <c>/landed</c> on the same receiver.
+/// runs out; <see cref="Hang"/> never answers). <c>/redirect</c> answers 302 to <c>/landed</c> on the same receiver.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -22,6 +22,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<int> _script;
 
     private WebhookReceiver(WebApplication app, IEnumerable<int> script) => (_app, _script) = (app, new ConcurrentQueue<int>(script));
+
+    /// <summary>In a script: keep the request waiting without an answer.</summary>
+    public const int Hang = 0;
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
@@ -54,7 +57,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
             context.Response.Redirect($"{BaseUrl}/landed");
             return;
         }
-        context.Response.StatusCode = _script.TryDequeue(out var status) ? status : 200;
+        var status = _script.TryDequeue(out var next) ? next : 200;
+        if (status == Hang)
+        {
+            // Never answers; the sender gives up and closes the connection.
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+        context.Response.StatusCode = status;
         await context.Response.WriteAsync($"receiver says {context.Response.StatusCode}");
     }
 
