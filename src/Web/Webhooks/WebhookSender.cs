@@ -133,6 +133,11 @@ internal sealed class WebhookSender(
             // The lease runs out and the delivery is tried again: sent twice at worst, never lost.
             logger.LogWarning(ex, "Could not record an attempt of webhook delivery {DeliveryId}; it will be tried again.", deliveryId);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Anything else is a bug; it must not stop the sender. The lease brings the delivery back for another try.
+            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly; it will be tried again.", deliveryId);
+        }
     }
 
     /// <summary>One HTTP attempt: the status code (null when no answer came) and the start of the answer, or what went wrong.</summary>
@@ -146,7 +151,7 @@ internal sealed class WebhookSender(
         {
             signature = WebhookSignature.Header(SecretsOf(endpoint, at), delivery.Id, timestamp, delivery.Body);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             // The Data Protection keys that encrypted the secret are gone (a new server without the old key ring).
             return (null, "could not read the endpoint's signing secret: rotate the secret to send again");
