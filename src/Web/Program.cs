@@ -15,6 +15,7 @@ using FieldCamp.Web.Oversight;
 using FieldCamp.Web.RateLimiting;
 using FieldCamp.Web.Rotation;
 using FieldCamp.Web.Usage;
+using FieldCamp.Web.Webhooks;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -150,6 +151,8 @@ services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationS
 services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
 services.AddHttpContextAccessor();
 services.AddOptions<FieldCamp.Web.Webhooks.WebhookOptions>().Bind(builder.Configuration.GetSection(FieldCamp.Web.Webhooks.WebhookOptions.Section));
+// Webhooks (issue 15): outbox events fanned out to endpoints and sent, signed, off the request path.
+services.AddWebhookDelivery(builder.Configuration);
 services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(RateLimitDefaults.Section))
     .Validate(limits => limits.RequestsPerMinute >= 1, "RateLimits:RequestsPerMinute must be at least 1.")
     .Validate(limits => limits.Window >= TimeSpan.FromSeconds(1) && limits.Window.Ticks % TimeSpan.TicksPerSecond == 0,

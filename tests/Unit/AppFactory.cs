@@ -36,10 +36,23 @@ public sealed record TestKey(string Id, string Secret, string Name, IReadOnlyLis
 public sealed class AppFactory : WebApplicationFactory<Program>
 {
     private readonly string _folder;
+    private readonly bool _ownsFolder;
 
-    public AppFactory()
+    public AppFactory() : this(null)
     {
-        _folder = Path.Combine(Path.GetTempPath(), "fieldcamp-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>
+    /// The installation of <paramref name="previous"/> started again: its database file (left for that factory to
+    /// delete) and, so secrets it encrypted stay readable, its Data Protection keys.
+    /// </summary>
+    public static AppFactory SameInstallationAs(AppFactory previous) => new(previous);
+
+    private AppFactory(AppFactory? sameDatabaseAs)
+    {
+        _ownsFolder = sameDatabaseAs is null;
+        _folder = sameDatabaseAs?.Folder ?? Path.Combine(Path.GetTempPath(), "fieldcamp-tests", Guid.NewGuid().ToString("N"));
+        if (sameDatabaseAs is not null) DataProtection = sameDatabaseAs.DataProtection;
         Directory.CreateDirectory(_folder);
         DatabasePath = Path.Combine(_folder, "fieldcamp.db");
         UseKestrel(0);
@@ -48,6 +61,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     public string DatabasePath { get; }
     public string ConnectionString => $"Data Source={DatabasePath}";
     public string Folder => _folder;
+
+    /// <summary>The app's Data Protection keys, kept in memory for the life of this factory.</summary>
+    public IDataProtectionProvider DataProtection { get; } = new EphemeralDataProtectionProvider();
 
     /// <summary>Configuration on top of appsettings.*.json; read once, when the server starts.</summary>
     public Dictionary<string, string?> Settings { get; } = new()
@@ -100,7 +116,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         });
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+            services.AddSingleton(DataProtection);
             // Seeding hashes four demo passwords at 100,000 iterations, about a second per app on two cores; the API
             // tests never sign anyone in, so one iteration keeps each fresh app cheap.
             services.Configure<PasswordHasherOptions>(options => options.IterationCount = PasswordIterations);
@@ -167,7 +183,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing) return;
+        if (!disposing || !_ownsFolder) return;
         // Pooled connections keep the file open; let them go before removing the folder.
         SqliteConnection.ClearAllPools();
         try

@@ -13,6 +13,8 @@ public enum NoticeKind
     UsedFromBrowser = 5,
     UnusedKeyRevocation = 6,
     UnusedKeyRevoked = 7,
+    /// <summary>A webhook endpoint failed for days and was switched off; <c>ApiKeyId</c> holds the endpoint's id.</summary>
+    WebhookDisabled = 8,
 }
 
 /// <summary>

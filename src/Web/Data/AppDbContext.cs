@@ -72,6 +72,13 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             .Concat(ChangeTracker.Entries<QuarterlyReview>().SelectMany(e => e.Entity.TakeAuditEvents()))
             .OrderBy(e => e.OccurredAt).ToList();
         AuditEvents.AddRange(events);
+        // A revoked key is announced to the branch's webhooks from the same transaction: the event exists exactly when
+        // the revocation committed, whichever path revoked it (dashboard, API, rotation, leak report, policy).
+        foreach (var revoked in events.Where(e => e.Type == AuditEventType.ApiKeyRevoked && e.BranchId is not null))
+        {
+            var key = ChangeTracker.Entries<ApiKey>().Select(e => e.Entity).FirstOrDefault(k => k.Id == revoked.ApiKeyId);
+            if (key is not null) Outbox.Add(Webhooks.WebhookEvents.KeyRevoked(key, revoked));
+        }
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
@@ -34,7 +33,8 @@ public sealed record WebhookDeliveryRow(WebhookDelivery Delivery, WebhookAttempt
 /// that the sender picks up. Every call is confined to one branch; another branch's endpoint is simply not found.
 /// </summary>
 internal sealed class WebhookManager(
-    IDbContextFactory<AppDbContext> dbFactory, IDataProtectionProvider protection, IOptionsMonitor<WebhookOptions> options, TimeProvider time)
+    IDbContextFactory<AppDbContext> dbFactory, IDataProtectionProvider protection, IOptionsMonitor<WebhookOptions> options, TimeProvider time,
+    WebhookWakeup wakeup)
 {
     /// <summary>Endpoints a branch may have: enough for every integration, few enough that one event is not a flood.</summary>
     public const int MaxPerBranch = 20;
@@ -45,7 +45,6 @@ internal sealed class WebhookManager(
     /// <summary>How long the secret before a rotation keeps signing, so receivers can switch without losing events.</summary>
     public static readonly TimeSpan PreviousSecretOverlap = TimeSpan.FromHours(24);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private IDataProtector Protector => protection.CreateProtector(WebhookSecrets.ProtectionPurpose);
 
@@ -198,15 +197,12 @@ internal sealed class WebhookManager(
         if (endpoint is null) return null;
         EnsureEnabled(endpoint);
         var now = Now;
-        // The event id only keeps the (event, endpoint) pair unique: a ping is no outbox event, so no other endpoint gets it.
-        var delivery = new WebhookDelivery
-        {
-            Id = Ids.New("msg", now), EndpointId = endpoint.Id, BranchId = endpoint.BranchId, EventId = Ids.New("evt", now),
-            Type = TestEventType, Status = "pending", NextAttemptAt = now, CreatedAt = now,
-            Body = JsonSerializer.Serialize(new { type = TestEventType, timestamp = now, data = new { endpointId = endpoint.Id } }, Json),
-        };
+        // A ping is no outbox event (no other endpoint gets it); its own event id keeps the (event, endpoint) pair unique.
+        var ping = OutboxEvent.For(endpoint.CompanyId, endpoint.BranchId, TestEventType, new { endpointId = endpoint.Id }, now);
+        var delivery = WebhookMessages.NewDelivery(endpoint, ping, now);
         db.WebhookDeliveries.Add(delivery);
         await db.SaveChangesAsync(cancellationToken);
+        wakeup.Nudge();
         return delivery;
     }
 
@@ -223,9 +219,10 @@ internal sealed class WebhookManager(
         var delivery = await db.WebhookDeliveries.FirstOrDefaultAsync(d => d.Id == deliveryId && d.EndpointId == id, cancellationToken);
         if (delivery is null) return null;
         EnsureEnabled(endpoint);
-        delivery.Status = "pending";
+        delivery.Status = WebhookDeliveryStatus.Pending;
         delivery.NextAttemptAt = Now;
         await db.SaveChangesAsync(cancellationToken);
+        wakeup.Nudge();
         return delivery;
     }
 

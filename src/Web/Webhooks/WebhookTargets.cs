@@ -4,15 +4,20 @@ using System.Net.Sockets;
 namespace FieldCamp.Web.Webhooks;
 
 /// <summary>
-/// The quick check of a webhook address when it is registered: its shape, and (unless insecure targets are allowed)
-/// https and no host that plainly names this machine or a private network. A name can still resolve to such an address
-/// later; the sender checks the resolved address on every connection, so this only refuses what is wrong on its face.
+/// Which addresses a webhook may be sent to. A self-hosted server sits inside someone's network: without this rule, a
+/// key holder could register <c>https://10.0.0.5/admin</c> or the cloud metadata address and make the server call it.
+/// The check runs on the address the name resolves to, at connect time, and the connection goes to that same checked
+/// address, so a name that resolves differently the second time (DNS rebinding) cannot slip past.
 /// </summary>
 public static class WebhookTargets
 {
     public const int MaxUrlLength = 2048;
 
-    /// <summary>Null when <paramref name="url"/> may be registered; otherwise why not, in a sentence for the caller.</summary>
+    /// <summary>
+    /// Null when <paramref name="url"/> may be registered; otherwise why not, in a sentence for the caller. On top of
+    /// <see cref="CheckUrl"/> (what the sender refuses), names that plainly mean this machine or a metadata service are
+    /// refused up front; any other name is checked again on the address it resolves to, at every delivery.
+    /// </summary>
     public static string? Problem(string? url, bool allowInsecure)
     {
         if (string.IsNullOrWhiteSpace(url)) return "Give the https:// address that should receive the events.";
@@ -22,32 +27,125 @@ public static class WebhookTargets
         if (uri.UserInfo.Length > 0) return "Leave the user name and password out of the address; sign-ins do not belong in a URL.";
         if (uri.Fragment.Length > 0) return "Leave the #fragment out of the address; it is never sent to the server.";
         if (allowInsecure) return null;
-        if (uri.Scheme != "https") return "Use an https:// address: events carry your records and must be encrypted on the way.";
-        if (IsInternalHost(uri)) return "This address points at this server or a private network, which webhooks may not call.";
+        if (uri.Scheme != Uri.UriSchemeHttps) return "Use an https:// address: events carry your records and must be encrypted on the way.";
+        var host = uri.IdnHost.TrimEnd('.').ToLowerInvariant();
+        if (host is "localhost" or "metadata.google.internal" || host.EndsWith(".localhost", StringComparison.Ordinal))
+            return "This address points at this server or a cloud metadata service, which webhooks may not call.";
+        return CheckUrl(url, allowInsecure) is { } refusal
+            ? $"This address points at this server or a private network, which webhooks may not call ({refusal})."
+            : null;
+    }
+
+    /// <summary>What a refused address says, in the attempt's snippet and in a registration error.</summary>
+    public static string RefusalFor(string host, IPAddress address) =>
+        IPAddress.TryParse(host, out _)
+            ? $"refused: {host} is a {Describe(address)} address, which webhooks may not be sent to"
+            : $"refused: {host} resolves to a {Describe(address)} address ({address}), which webhooks may not be sent to";
+
+    /// <summary>
+    /// Why a URL can never be a webhook target, or null if it may be one (its name still has to resolve to an allowed
+    /// address when a delivery connects). With <paramref name="allowInsecure"/> (local development, tests) only the
+    /// form is checked.
+    /// </summary>
+    public static string? CheckUrl(string url, bool allowInsecure)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
+            return "must be an absolute https:// URL";
+        if (!string.IsNullOrEmpty(uri.UserInfo)) return "must not carry a user name or password";
+        if (allowInsecure) return null;
+        if (uri.Scheme != Uri.UriSchemeHttps) return "refused: webhooks are sent over https:// only";
+        var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.Host;
+        if (IPAddress.TryParse(host, out var address) && IsRefused(address)) return RefusalFor(host, address);
         return null;
     }
 
-    /// <summary>localhost, metadata names and IP literals in loopback, private, link-local, shared or unspecified ranges.</summary>
-    private static bool IsInternalHost(Uri uri)
+    /// <summary>
+    /// True for addresses a webhook must not reach unless insecure targets are allowed: unspecified, loopback, private
+    /// (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16 with the metadata address, fe80::/10), shared
+    /// CGNAT space (100.64/10), multicast, broadcast and reserved ranges, and IPv6 forms that carry one of these IPv4
+    /// addresses (IPv4-mapped, IPv4-compatible, NAT64, 6to4).
+    /// </summary>
+    public static bool IsRefused(IPAddress address)
     {
-        var host = uri.IdnHost.TrimEnd('.').ToLowerInvariant();
-        if (host is "localhost" or "metadata.google.internal" || host.EndsWith(".localhost", StringComparison.Ordinal)) return true;
-        return uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
-            && IPAddress.TryParse(host.Trim('[', ']'), out var address) && IsInternal(address);
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily == AddressFamily.InterNetwork) return IsRefusedV4(address.GetAddressBytes());
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return true;
+
+        if (address.IsIPv4MappedToIPv6) return IsRefusedV4(address.MapToIPv4().GetAddressBytes());
+        var b = address.GetAddressBytes();
+        // :: and ::1, and the deprecated IPv4-compatible ::a.b.c.d.
+        if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0) return true;
+        // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last four bytes.
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+            return IsRefusedV4(b[12..]);
+        // 6to4 (2002::/16) carries the IPv4 address in bytes 2–5.
+        if (b[0] == 0x20 && b[1] == 0x02) return IsRefusedV4(b[2..6]);
+        return (b[0] & 0xfe) == 0xfc          // fc00::/7 unique local
+            || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) // fe80::/10 link-local
+            || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) // fec0::/10 old site-local
+            || b[0] == 0xff;                   // ff00::/8 multicast
     }
 
-    public static bool IsInternal(IPAddress address)
+    private static bool IsRefusedV4(ReadOnlySpan<byte> a) =>
+        a[0] == 0                                        // 0/8 "this network", 0.0.0.0
+        || a[0] == 10                                    // 10/8 private
+        || a[0] == 127                                   // 127/8 loopback
+        || (a[0] == 100 && (a[1] & 0xc0) == 64)          // 100.64/10 carrier-grade NAT
+        || (a[0] == 169 && a[1] == 254)                  // 169.254/16 link-local, cloud metadata
+        || (a[0] == 172 && (a[1] & 0xf0) == 16)          // 172.16/12 private
+        || (a[0] == 192 && a[1] == 168)                  // 192.168/16 private
+        || (a[0] == 192 && a[1] == 0 && a[2] == 0)       // 192.0.0/24 protocol assignments
+        || (a[0] == 198 && (a[1] & 0xfe) == 18)          // 198.18/15 benchmarking
+        || a[0] >= 224;                                  // multicast, reserved, broadcast
+
+    private static string Describe(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) return true;
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal;
+        if (IPAddress.IsLoopback(address)) return "loopback";
         var b = address.GetAddressBytes();
-        return b[0] is 0 or 10 or 127
-            || (b[0] == 169 && b[1] == 254)               // link-local, cloud metadata (169.254.169.254)
-            || (b[0] == 172 && b[1] is >= 16 and <= 31)
-            || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 100 && b[1] is >= 64 and <= 127)  // shared address space (carrier-grade NAT)
-            || b[0] >= 224;                               // multicast and reserved
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            if (b[0] == 169 && b[1] == 254) return "link-local (metadata)";
+            if (b[0] == 0) return "unspecified";
+            if (b[0] >= 224) return "multicast or reserved";
+        }
+        else
+        {
+            if (address.IsIPv6LinkLocal) return "link-local";
+            if (address.IsIPv6Multicast) return "multicast";
+            if (address.Equals(IPAddress.IPv6Any)) return "unspecified";
+        }
+        return "private";
     }
+
+    /// <summary>
+    /// The connect step of the webhook client: resolves the name, keeps only the addresses allowed, and connects to
+    /// one of those. A name with no allowed address fails the attempt with <see cref="WebhookTargetRefusedException"/>.
+    /// </summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback(Func<bool> allowInsecure) =>
+        async (context, cancellationToken) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host, out var literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
+            var allowed = allowInsecure() ? addresses : addresses.Where(a => !IsRefused(a)).ToArray();
+            if (allowed.Length == 0) throw new WebhookTargetRefusedException(RefusalFor(host, addresses[0]));
+
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
 }
+
+/// <summary>A delivery's target resolved only to addresses webhooks may not reach.</summary>
+public sealed class WebhookTargetRefusedException(string message) : Exception(message);

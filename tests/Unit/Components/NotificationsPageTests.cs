@@ -6,6 +6,7 @@ using FieldCamp.Web.Components.Pages.Notifications;
 using FieldCamp.Web.Dashboard;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -128,6 +129,33 @@ public sealed class NotificationsPageTests : MudTestContext, IDisposable
 
         Assert.Equal("South", workspace.Branch!.Name);
         Assert.EndsWith($"/settings/developer/api-keys/{southKey.Id}", navigation.Uri);
+    }
+
+    [Fact]
+    public async Task DisabledWebhook_LeadsToTheWebhooks_AndOffersNoRotation()
+    {
+        await _app.ClearNoticesAsync();
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            var north = await db.Branches.SingleAsync(b => b.Name == "North");
+            db.Notices.Add(new Notice(north.CompanyId, north.Id, "whk_test", "Accounting receiver", NoticeKind.WebhookDisabled,
+                "Webhook to https://hooks.example.com/in was disabled: every delivery has failed since 2026-12-01 08:00 UTC (last: HTTP 500).",
+                $"test:{Guid.NewGuid():N}", DateTime.UtcNow.AddMinutes(-2)));
+            await db.SaveChangesAsync();
+        }
+        await SignInAsync("admin@acme.test");
+        var navigation = Context.Services.GetRequiredService<BunitNavigationManager>();
+        var page = Context.Render<NotificationsPage>();
+        // The scheduler may post the demo keys' own notices meanwhile; this one is looked at alone.
+        page.WaitForAssertion(() => Assert.Contains("Unread: Webhook disabled: Accounting receiver", Titles(page)), TimeSpan.FromSeconds(10));
+        var notice = page.FindAll("[data-testid=notice]").Single(n => n.TextContent.Contains("Accounting receiver"));
+        Assert.Contains("every delivery has failed since", notice.TextContent);
+        Assert.Equal(["Open webhooks for Accounting receiver", "Mark as read: Accounting receiver"],
+            notice.QuerySelectorAll("button").Select(b => b.GetAttribute("aria-label")));
+
+        await ClickLabelledAsync(page, "Open webhooks for Accounting receiver");
+
+        Assert.EndsWith("/settings/developer/webhooks", navigation.Uri);
     }
 
     [Fact]
