@@ -33,7 +33,7 @@ public sealed record TestKey(string Id, string Secret, string Name, IReadOnlyLis
 /// workspace is seeded), over its own SQLite file in a fresh temporary folder that is deleted on dispose.
 /// Extra configuration goes in <see cref="Settings"/> before the first request.
 /// </summary>
-public sealed class AppFactory : WebApplicationFactory<Program>
+public class AppFactory : WebApplicationFactory<Program>
 {
     private readonly string _folder;
     private readonly bool _ownsFolder;

@@ -5,6 +5,9 @@ public sealed class WebhookDeliveryOptions
 {
     public const string Section = "Webhooks:Delivery";
 
+    /// <summary>Whether this instance dispatches and sends; off, the events wait in the database for an instance that does.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How often the outbox and the due deliveries are looked at when nothing nudges the engine.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

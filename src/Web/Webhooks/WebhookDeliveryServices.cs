@@ -14,9 +14,13 @@ public static class WebhookDeliveryServices
             .ValidateOnStart();
         services.AddSingleton<WebhookWakeup>();
         services.AddSingleton<WebhookDispatcher>();
-        services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<WebhookSender>();
-        services.AddHostedService(provider => provider.GetRequiredService<WebhookSender>());
+        // An instance may leave delivery to the others: events and deliveries then wait in the database for them.
+        if (configuration.GetValue($"{WebhookDeliveryOptions.Section}:{nameof(WebhookDeliveryOptions.Enabled)}", true))
+        {
+            services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
+            services.AddHostedService(provider => provider.GetRequiredService<WebhookSender>());
+        }
 
         services.AddHttpClient(WebhookSender.ClientName, client =>
             {

@@ -13,9 +13,15 @@ namespace FieldCamp.Tests.Unit.Api;
 /// <c>integrations:write</c>; the signing secret only in the create and rotate responses; another tenant's endpoint a
 /// 404; every bad address or event list a 400 naming the field; test pings and resends as pending deliveries.
 /// </summary>
-public class WebhookApiTests(AppFactory app) : IClassFixture<AppFactory>
+public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixture<WebhookApiTests.ManagementOnlyApp>
 {
     private const string Receiver = "https://hooks.example.com/fieldcamp";
+
+    /// <summary>The app without its sender: what these tests queue stays as they left it (delivery has its own tests).</summary>
+    public sealed class ManagementOnlyApp : AppFactory
+    {
+        public ManagementOnlyApp() => Settings["Webhooks:Delivery:Enabled"] = "false";
+    }
 
     private async Task<(TestKey Key, HttpClient Client)> IntegrationAsync(string company = "acme", string? branch = null)
     {
