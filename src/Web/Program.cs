@@ -1,5 +1,6 @@
 using FieldCamp.Web;
 using FieldCamp.Web.Api;
+using FieldCamp.Web.ApiReference;
 using FieldCamp.Web.Audit;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
@@ -137,6 +138,8 @@ services.ConfigureHttpJsonOptions(options =>
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 services.AddHealthChecks();
+// The OpenAPI document and the interactive reference page built from it (/openapi/v1.json, /docs/api).
+services.AddApiReference();
 // Failed credentials per client address, the client address behind a proxy (ForwardedHeaders), and /health/ready.
 services.AddFailureHandling(builder.Configuration);
 
@@ -250,6 +253,7 @@ endpoints.MapSecretScanningEndpoints();
 endpoints.MapIncidentEndpoints();
 endpoints.MapAuditLogEndpoints();
 endpoints.MapQuarterlyAuditEndpoints();
+app.MapApiReference();
 
 await app.RunAsync();
 return 0;
