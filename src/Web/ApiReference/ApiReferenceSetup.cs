@@ -41,15 +41,15 @@ public static class ApiReferenceSetup
                 // Everything from this server: no web fonts, telemetry, AI chat or request proxy on another site.
                 .DisableDefaultFonts()
                 .DisableTelemetry()
-                .AddPreferredSecuritySchemes(ApiDocumentTransformer.BearerScheme, ApiDocumentTransformer.ApiKeyScheme)
-                .AddHttpAuthentication(ApiDocumentTransformer.BearerScheme, bearer => bearer.Token = "")
-                .AddApiKeyAuthentication(ApiDocumentTransformer.ApiKeyScheme, key => key.Value = "")
+                // One scheme at a time (several preferred ones would be sent together): bearer first, X-Api-Key a pick away.
+                .AddPreferredSecuritySchemes(ApiDocumentTransformer.BearerScheme)
                 .WithDefaultHttpClient(ScalarTarget.Shell, ScalarClient.Curl);
             options.Agent = new ScalarAgentOptions { Disabled = true };
             options.Mcp = new ScalarMcpOptions { Disabled = true };
             // And the browser holds the page to it: scripts, styles, fonts, images and requests from this server only.
             // (Inline scripts: the page starts Scalar with one.)
             options.HeadContent = $"""<meta http-equiv="Content-Security-Policy" content="{ContentSecurityPolicy}" />""";
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;   // its Share and Generate SDK buttons go to Scalar's site
             options.ShowOperationId = true;
             options.HideClientButton = true;
             options.DocumentDownloadType = DocumentDownloadType.Json;
