@@ -35,11 +35,13 @@ internal static class BodyExamples
     {
         if (media.Example is not null || media.Examples is { Count: > 0 } || media.Schema is null) return;
         if (!contentType.Contains("json", StringComparison.OrdinalIgnoreCase)) return;
-        media.Example = For(media.Schema, name: null, depth: 0);
+        media.Example = For(media.Schema, name: null, owner: "", depth: 0);
     }
 
-    public static JsonNode? For(IOpenApiSchema schema, string? name, int depth)
+    public static JsonNode? For(IOpenApiSchema schema, string? name, string owner, int depth)
     {
+        // A named schema (JobDto, CreateClientRequest) says whose id an "id" is.
+        if (schema is OpenApiSchemaReference { Reference.Id: { } schemaId }) owner = Owner(schemaId);
         if (schema.Examples is { Count: > 0 } given && given[0] is { } first) return first.DeepClone();
         if (schema.Enum is { Count: > 0 } values) return values.First(v => v is not null)?.DeepClone();
         if (schema.AllOf is { Count: > 0 } all)
@@ -47,13 +49,13 @@ internal static class BodyExamples
             var merged = new JsonObject();
             foreach (var part in all)
             {
-                if (For(part, name, depth) is JsonObject piece)
+                if (For(part, name, owner, depth) is JsonObject piece)
                     foreach (var (key, value) in piece) merged[key] = value?.DeepClone();
             }
             return merged;
         }
-        if (schema.OneOf is { Count: > 0 } one) return For(one.First(s => !IsNull(s)), name, depth);
-        if (schema.AnyOf is { Count: > 0 } any) return For(any.FirstOrDefault(s => !IsNull(s)) ?? any[0], name, depth);
+        if (schema.OneOf is { Count: > 0 } one) return For(one.First(s => !IsNull(s)), name, owner, depth);
+        if (schema.AnyOf is { Count: > 0 } any) return For(any.FirstOrDefault(s => !IsNull(s)) ?? any[0], name, owner, depth);
 
         var type = schema.Type ?? 0;
         if (type.HasFlag(JsonSchemaType.Object) || schema.Properties is { Count: > 0 })
@@ -61,19 +63,19 @@ internal static class BodyExamples
             var body = new JsonObject();
             if (depth >= MaxDepth) return body;
             foreach (var (property, propertySchema) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
-                body[property] = For(propertySchema, property, depth + 1);
+                body[property] = For(propertySchema, property, owner, depth + 1);
             return body;
         }
         if (type.HasFlag(JsonSchemaType.Array))
         {
             var list = new JsonArray();
-            if (schema.Items is { } items && depth < MaxDepth) list.Add(For(items, Singular(name), depth + 1));
+            if (schema.Items is { } items && depth < MaxDepth) list.Add(For(items, Singular(name), owner, depth + 1));
             return list;
         }
         // Numbers first: the web defaults read numbers from strings too, so their schemas say ["integer", "string"].
         if (type.HasFlag(JsonSchemaType.Integer)) return JsonValue.Create(Whole(name ?? ""));
         if (type.HasFlag(JsonSchemaType.Number)) return JsonValue.Create(Money(name ?? ""));
-        if (type.HasFlag(JsonSchemaType.String)) return JsonValue.Create(Text(name ?? "", schema.Format));
+        if (type.HasFlag(JsonSchemaType.String)) return JsonValue.Create(Text(name ?? "", owner, schema.Format));
         if (type.HasFlag(JsonSchemaType.Boolean)) return JsonValue.Create(false);
         return null;
     }
@@ -82,7 +84,7 @@ internal static class BodyExamples
 
     private static string? Singular(string? name) => name is { Length: > 1 } && name.EndsWith('s') ? name[..^1] : name;
 
-    private static string Text(string name, string? format)
+    private static string Text(string name, string owner, string? format)
     {
         var lower = name.ToLowerInvariant();
         if (format is "date-time" || lower.EndsWith("at", StringComparison.Ordinal) && name.Length > 2 && char.IsUpper(name[^2])
@@ -93,6 +95,7 @@ internal static class BodyExamples
         if (lower.Contains("email", StringComparison.Ordinal)) return "ada@example.com";
         if (lower.Contains("phone", StringComparison.Ordinal)) return "+44 20 7946 0958";
         if (lower.EndsWith("keyid", StringComparison.Ordinal)) return "key_01JDZ8M4N5P6Q7R8S9T0V1W2X3";
+        if (lower == "id") return IdFor(owner);
         if (lower.EndsWith("id", StringComparison.Ordinal)) return IdFor(lower[..^2]);
         return lower switch
         {
@@ -104,12 +107,25 @@ internal static class BodyExamples
             "number" => "INV-0042",
             "status" => "active",
             "scope" or "scopes" => "clients:read",
-            "event" or "events" or "type" => "client.created",
+            "event" or "events" => "client.created",
+            "slug" => "acme",
+            "hint" => "fc_live_a1b2…c5d6",
             "nextcursor" or "cursor" => "cli_01JDZ8M4N5P6Q7R8S9T0V1W2X3",
             "secret" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             "key" => "fc_live_a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
             _ => "string",
         };
+    }
+
+    /// <summary>The record a schema describes, from its name: JobDto, CreateJobRequest, PageOfJobDto → "job".</summary>
+    private static string Owner(string schemaId)
+    {
+        var name = schemaId;
+        foreach (var prefix in new[] { "PageOf", "Create", "Update" })
+            if (name.StartsWith(prefix, StringComparison.Ordinal)) name = name[prefix.Length..];
+        foreach (var suffix in new[] { "Dto", "Response", "Request" })
+            if (name.EndsWith(suffix, StringComparison.Ordinal)) name = name[..^suffix.Length];
+        return name.ToLowerInvariant();
     }
 
     private static string IdFor(string owner) => owner switch
@@ -120,6 +136,7 @@ internal static class BodyExamples
         "visit" => "vis_01JDZ8Q3R4S5T6V7W8X9Y0Z1A2",
         "invoice" => "inv_01JDZ8R4S5T6V7W8X9Y0Z1A2B3",
         "item" => "itm_01JDZ8S5T6V7W8X9Y0Z1A2B3C4",
+        "apikey" or "key" => "key_01JDZ8M4N5P6Q7R8S9T0V1W2X3",
         _ => owner + "_01JDZ8T6V7W8X9Y0Z1A2B3C4D5",
     };
 

@@ -132,6 +132,36 @@ public sealed partial class OpenApiDocumentTests : IDisposable
     }
 
     [Fact]
+    public async Task Document_EveryExample_MatchesTheSchemaBesideIt()
+    {
+        var document = await DocumentAsync();
+        var examples = 0;
+        var wrong = new List<string>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var bodies = new List<(string Where, JsonObject Content)>();
+                if (operation!["requestBody"]?["content"] is JsonObject request) bodies.Add(("request", request));
+                foreach (var (status, response) in operation["responses"]!.AsObject())
+                    if (response!["content"] is JsonObject content) bodies.Add((status, content));
+                foreach (var (where, content) in bodies)
+                {
+                    foreach (var (mediaType, media) in content)
+                    {
+                        if (media!["example"] is not { } example || !mediaType.Contains("json", StringComparison.Ordinal)) continue;
+                        examples++;
+                        var result = Evaluate(Standalone(document, media["schema"]!), example);
+                        if (!result.IsValid) wrong.Add($"{method.ToUpperInvariant()} {path} {where}: {example.ToJsonString()}");
+                    }
+                }
+            }
+        }
+        Assert.Empty(wrong);
+        Assert.True(examples >= 50, $"Only {examples} examples.");
+    }
+
+    [Fact]
     public async Task RealAnswers_ValidateAgainstTheDocumentedSchemaForTheirStatus()
     {
         var document = await DocumentAsync();
@@ -259,7 +289,11 @@ public sealed partial class OpenApiDocumentTests : IDisposable
         Assert.True(documented is not null, $"{method.ToUpperInvariant()} {path} does not document {status}.");
         var schemaNode = documented["content"]?[mediaType]?["schema"];
         Assert.True(schemaNode is not null, $"{method.ToUpperInvariant()} {path} {status} documents no {mediaType} body.");
+        return Standalone(document, schemaNode);
+    }
 
+    private static JsonSchema Standalone(JsonObject document, JsonNode schemaNode)
+    {
         var standalone = new JsonObject { ["$schema"] = "https://json-schema.org/draft/2020-12/schema" };
         foreach (var (key, value) in schemaNode.AsObject()) standalone[key] = value!.DeepClone();
         standalone["$defs"] = document["components"]!["schemas"]!.DeepClone();
