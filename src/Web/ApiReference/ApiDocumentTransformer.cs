@@ -21,6 +21,9 @@ internal sealed class ApiDocumentTransformer(IHttpContextAccessor http) : IOpenA
     public const string IdempotencyKeyParameter = "IdempotencyKey";
     public const string RetryAfterHeader = "Retry-After";
     public static readonly string[] RateLimitHeaders = ["RateLimit", "RateLimit-Policy", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
+    public const string WwwAuthenticateHeader = "WWW-Authenticate";
+    public const string KeyExpiresAtHeader = ApiKeyDefaults.ExpiresAtHeader;
+    public const string ReplayedHeader = Idempotency.IdempotencyMiddleware.ReplayedHeader;
 
     private const string Description = """
         The FieldCamp API lets an integration read and change one branch's clients, jobs, visits, invoices and items,
@@ -97,6 +100,16 @@ internal sealed class ApiDocumentTransformer(IHttpContextAccessor http) : IOpenA
         components.Headers["RateLimit-Limit"] = Header("Requests allowed per window (the older field name).", JsonSchemaType.Integer, 120);
         components.Headers["RateLimit-Remaining"] = Header("Requests left in the current window (the older field name).", JsonSchemaType.Integer, 119);
         components.Headers["RateLimit-Reset"] = Header("Seconds until the window resets (the older field name).", JsonSchemaType.Integer, 42);
+
+        components.Headers[WwwAuthenticateHeader] = Header("The scheme to answer with.", JsonSchemaType.String, $"Bearer realm=\"{ApiKeyDefaults.Realm}\"");
+        components.Headers[KeyExpiresAtHeader] = new OpenApiHeader
+        {
+            Description = "On every answer to a key that expires: when it does (ISO 8601), so an integration can warn its team in time.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+            Example = JsonValue.Create("2027-03-01T00:00:00Z"),
+        };
+        components.Headers[ReplayedHeader] = Header("`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+            JsonSchemaType.String, "true");
 
         components.Parameters ??= new Dictionary<string, IOpenApiParameter>();
         components.Parameters[IdempotencyKeyParameter] = new OpenApiParameter

@@ -53,7 +53,8 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
                 Requirement(ApiDocumentTransformer.ApiKeyScheme, document),
             ];
             Add(operation, 401, "No credential, or one that is not valid (unknown, expired, revoked, or two different ones).",
-                ProblemCodes.ByStatus[401].Where(c => c != ProblemCodes.InvalidSignature).ToList(), document);
+                ProblemCodes.ByStatus[401].Where(c => c != ProblemCodes.InvalidSignature).ToList(), document,
+                [ApiDocumentTransformer.WwwAuthenticateHeader]);
         }
 
         var scopeText = scopes.Count switch
@@ -107,6 +108,9 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
             concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
             foreach (var header in ApiDocumentTransformer.RateLimitHeaders)
                 concrete.Headers.TryAdd(ApiDocumentTransformer.HeaderName(header), new OpenApiHeaderReference(header, document));
+            concrete.Headers.TryAdd(ApiDocumentTransformer.KeyExpiresAtHeader, new OpenApiHeaderReference(ApiDocumentTransformer.KeyExpiresAtHeader, document));
+            if (writes)
+                concrete.Headers.TryAdd(ApiDocumentTransformer.ReplayedHeader, new OpenApiHeaderReference(ApiDocumentTransformer.ReplayedHeader, document));
         }
         return Task.CompletedTask;
     }

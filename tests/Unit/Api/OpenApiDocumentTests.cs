@@ -122,6 +122,9 @@ public sealed partial class OpenApiDocumentTests : IDisposable
         Assert.Equal(["Retry-After", "RateLimit", "RateLimit-Policy", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
             create["429"]!["headers"]!.AsObject().Select(h => h.Key));
         Assert.Equal(["Retry-After"], create["503"]!["headers"]!.AsObject().Select(h => h.Key));
+        Assert.NotNull(create["401"]!["headers"]!["WWW-Authenticate"]);
+        Assert.NotNull(create["201"]!["headers"]!["Idempotent-Replayed"]);
+        Assert.NotNull(create["201"]!["headers"]!["FieldCamp-Key-Expires-At"]);
         Assert.Equal("validation_failed", create["400"]!["content"]!["application/problem+json"]!["example"]!["code"]!.GetValue<string>());
         // The request and the answer carry examples a reader can copy.
         Assert.NotNull(document["paths"]!["/api/v1/clients"]!["post"]!["requestBody"]!["content"]!["application/json"]!["example"]!["name"]);
