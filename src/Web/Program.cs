@@ -216,6 +216,8 @@ app.UseAuthorization();
 app.UseMiddleware<ApiBodyLimitMiddleware>();
 // Idempotent writes (issue 14): after authorization, so a 401, 403 or 429 never claims an Idempotency-Key.
 app.UseIdempotency();
+// Only endpoints that ask for it are cached: the OpenAPI document.
+app.UseOutputCache();
 app.UseAntiforgery();
 
 // A new installation has no company yet: its pages lead to the one-time workspace setup.

@@ -27,13 +27,16 @@ public static class ApiReferenceSetup
             options.AddOperationTransformer<ApiOperationTransformer>();
             options.AddDocumentTransformer<ApiDocumentTransformer>();
         });
+        // The document is built anew for each request (a tenth of a second here), and anyone may ask for it.
+        services.AddOutputCache();
         return services;
     }
 
     public static IEndpointRouteBuilder MapApiReference(this IEndpointRouteBuilder app)
     {
         // Anonymous like the rest of the reference: it describes the API, and holds nothing of any tenant.
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // Kept ten minutes per host (the document names the server it came from): it only changes with a new version.
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous().CacheOutput(cache => cache.Expire(TimeSpan.FromMinutes(10)));
         app.MapScalarApiReference(PagePath, options =>
         {
             options.WithTitle("FieldCamp API reference")
