@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -f docs/screenshots/*.png
-FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~AccessibilityTests|FullyQualifiedName~LeakedKeyTests|FullyQualifiedName~QuarterlyAuditTests|FullyQualifiedName~AuditLogTests|FullyQualifiedName~KeyPolicyTests|FullyQualifiedName~TeamTests|FullyQualifiedName~ScopeUseTests|FullyQualifiedName~SignInTests"
+FIELDCAMP_SCREENSHOTS="$PWD/docs/screenshots" dotnet test tests/E2E --filter "FullyQualifiedName~ApiReferenceTests|FullyQualifiedName~AccessibilityTests|FullyQualifiedName~LeakedKeyTests|FullyQualifiedName~QuarterlyAuditTests|FullyQualifiedName~AuditLogTests|FullyQualifiedName~KeyPolicyTests|FullyQualifiedName~TeamTests|FullyQualifiedName~ScopeUseTests|FullyQualifiedName~SignInTests"

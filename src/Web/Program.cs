@@ -1,5 +1,6 @@
 using FieldCamp.Web;
 using FieldCamp.Web.Api;
+using FieldCamp.Web.ApiReference;
 using FieldCamp.Web.Audit;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
@@ -138,6 +139,8 @@ services.ConfigureHttpJsonOptions(options =>
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 services.AddHealthChecks();
+// The OpenAPI document and the interactive reference page built from it (/openapi/v1.json, /docs/api).
+services.AddApiReference();
 // Failed credentials per client address, the client address behind a proxy (ForwardedHeaders), and /health/ready.
 services.AddFailureHandling(builder.Configuration);
 
@@ -219,6 +222,8 @@ app.UseAuthorization();
 app.UseMiddleware<ApiBodyLimitMiddleware>();
 // Idempotent writes (issue 14): after authorization, so a 401, 403 or 429 never claims an Idempotency-Key.
 app.UseIdempotency();
+// Only endpoints that ask for it are cached: the OpenAPI document.
+app.UseOutputCache();
 app.UseAntiforgery();
 
 // A new installation has no company yet: its pages lead to the one-time workspace setup.
@@ -257,6 +262,7 @@ endpoints.MapIncidentEndpoints();
 endpoints.MapAuditLogEndpoints();
 endpoints.MapQuarterlyAuditEndpoints();
 endpoints.MapWebhookEndpoints();
+app.MapApiReference();
 
 await app.RunAsync();
 return 0;

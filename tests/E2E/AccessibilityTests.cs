@@ -135,7 +135,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByRole(AriaRole.Heading, new() { Name = "Nothing here" }).WaitForAsync();
         await audit.CheckAsync(page, "not found", shot: "09-not-found");
 
-        await page.GotoAsync("docs/api");
+        await page.GotoAsync("docs/guide");
         await page.GetByRole(AriaRole.Heading, new() { Name = "Using the API", Level = 1 }).WaitForAsync();
         await audit.CheckAsync(page, "API docs", shot: "10-api-docs");
 

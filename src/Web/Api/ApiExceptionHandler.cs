@@ -27,7 +27,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
             BadHttpRequestException bad => Unreadable(context, bad),
             DomainValidationException invalid => Validation(StatusCodes.Status400BadRequest, invalid.Errors.ToDictionary()),
             ScopeEscalationException escalation => ApiProblems.InsufficientScope(escalation.Scopes, escalation.Message),
-            DomainException rule => ApiProblems.Create(StatusCodes.Status409Conflict, "invalid_state", rule.Message),
+            DomainException rule => ApiProblems.Create(StatusCodes.Status409Conflict, ProblemCodes.InvalidState, rule.Message),
             _ when StoreOutage.IsStoreFailure(exception) => ApiProblems.ServiceUnavailable(),
             _ => null,
         };
@@ -129,7 +129,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
     private static HttpValidationProblemDetails Validation(int status, Dictionary<string, string[]> errors)
     {
         var problem = new HttpValidationProblemDetails(errors) { Status = status, Detail = "One or more fields are invalid." };
-        problem.Extensions[ApiProblems.CodeKey] = status == StatusCodes.Status400BadRequest ? "validation_failed" : ApiProblems.DefaultCode(status);
+        problem.Extensions[ApiProblems.CodeKey] = status == StatusCodes.Status400BadRequest ? ProblemCodes.ValidationFailed : ApiProblems.DefaultCode(status);
         return problem;
     }
 }

@@ -50,14 +50,14 @@ internal static class ApiProblems
 
     public static ProblemDetails InsufficientScope(IReadOnlyList<string> missingScopes, string? detail = null)
     {
-        var problem = Create(StatusCodes.Status403Forbidden, "insufficient_scope",
+        var problem = Create(StatusCodes.Status403Forbidden, ProblemCodes.InsufficientScope,
             detail ?? $"This key lacks the scope{(missingScopes.Count == 1 ? "" : "s")} {string.Join(", ", missingScopes)}.");
         problem.Extensions["missingScopes"] = missingScopes;
         return problem;
     }
 
     public static ProblemHttpResult NotFound(string what = "resource") =>
-        TypedResults.Problem(Create(StatusCodes.Status404NotFound, "not_found", $"No {what} with that id exists here."));
+        TypedResults.Problem(Create(StatusCodes.Status404NotFound, ProblemCodes.NotFound, $"No {what} with that id exists here."));
 
     public static ProblemHttpResult Forbidden(IReadOnlyList<string> scopes, string detail) =>
         TypedResults.Problem(InsufficientScope(scopes, detail));
@@ -68,7 +68,7 @@ internal static class ApiProblems
     public static ValidationProblem Validation(IReadOnlyDictionary<string, string[]> errors, string? detail = null)
     {
         var result = TypedResults.ValidationProblem(errors, detail ?? "One or more fields are invalid.",
-            extensions: new Dictionary<string, object?> { [CodeKey] = "validation_failed" });
+            extensions: new Dictionary<string, object?> { [CodeKey] = ProblemCodes.ValidationFailed });
         return result;
     }
 
@@ -80,20 +80,20 @@ internal static class ApiProblems
             Status = StatusCodes.Status400BadRequest,
             Detail = $"The {header} header is invalid.",
         };
-        problem.Extensions[CodeKey] = "validation_failed";
+        problem.Extensions[CodeKey] = ProblemCodes.ValidationFailed;
         return problem;
     }
 
-    public static ProblemDetails PayloadTooLarge(long maxBytes) => Create(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+    public static ProblemDetails PayloadTooLarge(long maxBytes) => Create(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge,
         $"The request body is larger than the {maxBytes} bytes allowed.");
 
-    public static ProblemDetails UnsupportedMediaType() => Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
+    public static ProblemDetails UnsupportedMediaType() => Create(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType,
         "Send the body as JSON, with 'Content-Type: application/json'.");
 
-    public static ProblemDetails IdempotencyKeyReused() => Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
+    public static ProblemDetails IdempotencyKeyReused() => Create(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused,
         "This Idempotency-Key was already used for a different request (method, path or body). Send a new key with a new request.");
 
-    public static ProblemDetails IdempotencyKeyInFlight() => Create(StatusCodes.Status409Conflict, "idempotency_key_in_flight",
+    public static ProblemDetails IdempotencyKeyInFlight() => Create(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyKeyInFlight,
         "A request with this Idempotency-Key is still being processed. Retry shortly to get its response.");
 
     /// <summary>
@@ -102,7 +102,7 @@ internal static class ApiProblems
     /// </summary>
     public static ProblemDetails RateLimited(string policy)
     {
-        var problem = Create(StatusCodes.Status429TooManyRequests, "rate_limited", policy == "key"
+        var problem = Create(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, policy == "key"
                 ? "This key has used its own allowance for the current window. Retry after the number of seconds in the Retry-After header."
                 : "This company's keys have used their shared allowance for the current window. Retry after the number of seconds in the Retry-After header.",
             type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
@@ -116,7 +116,7 @@ internal static class ApiProblems
         type: "https://tools.ietf.org/html/rfc6585#section-4", title: "Too Many Requests");
 
     /// <summary>The database could not be reached; nothing was decided about the credential. Serialized once, ahead of time.</summary>
-    public static ProblemDetails ServiceUnavailable() => Create(StatusCodes.Status503ServiceUnavailable, "service_unavailable",
+    public static ProblemDetails ServiceUnavailable() => Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
         "The service cannot reach its data store right now. Retry after the time in Retry-After; this says nothing about your credential.",
         type: "https://tools.ietf.org/html/rfc9110#section-15.6.4", title: "Service Unavailable");
 
@@ -130,17 +130,64 @@ internal static class ApiProblems
     /// <summary>The code a problem gets when whoever produced it (the framework, mostly) did not set one.</summary>
     public static string DefaultCode(int status) => status switch
     {
-        400 => "validation_failed",
+        400 => ProblemCodes.ValidationFailed,
         401 => AuthFailureCodes.MissingCredentials,
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        409 => "conflict",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        503 => "service_unavailable",
-        _ when status >= 500 => "internal_error",
-        _ => "error",
+        403 => ProblemCodes.Forbidden,
+        404 => ProblemCodes.NotFound,
+        405 => ProblemCodes.MethodNotAllowed,
+        409 => ProblemCodes.Conflict,
+        413 => ProblemCodes.PayloadTooLarge,
+        415 => ProblemCodes.UnsupportedMediaType,
+        429 => ProblemCodes.RateLimited,
+        503 => ProblemCodes.ServiceUnavailable,
+        _ when status >= 500 => ProblemCodes.InternalError,
+        _ => ProblemCodes.Error,
     };
+}
+
+/// <summary>
+/// Every <c>code</c> an API problem can carry, by the status it comes with: the one list the OpenAPI document's problem
+/// schemas are built from (ApiDocument). A new code goes here, next to the factory above that writes it.
+/// </summary>
+internal static class ProblemCodes
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string InsufficientScope = "insufficient_scope";
+    public const string Forbidden = "forbidden";
+    public const string NotFound = "not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string InvalidState = "invalid_state";
+    public const string Conflict = "conflict";
+    public const string IdempotencyKeyInFlight = "idempotency_key_in_flight";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string RateLimited = "rate_limited";
+    public const string InvalidSignature = "invalid_signature";
+    public const string ServiceUnavailable = "service_unavailable";
+    public const string InternalError = "internal_error";
+    public const string Error = "error";
+
+    public static readonly IReadOnlyDictionary<int, IReadOnlyList<string>> ByStatus = new Dictionary<int, IReadOnlyList<string>>
+    {
+        [StatusCodes.Status400BadRequest] = [ValidationFailed],
+        [StatusCodes.Status401Unauthorized] =
+        [
+            AuthFailureCodes.MissingCredentials, AuthFailureCodes.InvalidKey, AuthFailureCodes.KeyExpired,
+            AuthFailureCodes.KeyRevoked, AuthFailureCodes.ConflictingCredentials, InvalidSignature,
+        ],
+        [StatusCodes.Status403Forbidden] = [InsufficientScope, Forbidden],
+        [StatusCodes.Status404NotFound] = [NotFound],
+        [StatusCodes.Status405MethodNotAllowed] = [MethodNotAllowed],
+        [StatusCodes.Status409Conflict] = [InvalidState, IdempotencyKeyInFlight, Conflict],
+        [StatusCodes.Status413PayloadTooLarge] = [PayloadTooLarge],
+        [StatusCodes.Status415UnsupportedMediaType] = [UnsupportedMediaType],
+        [StatusCodes.Status422UnprocessableEntity] = [IdempotencyKeyReused],
+        [StatusCodes.Status429TooManyRequests] = [RateLimited, FailedCredentialThrottle.TooManyFailuresCode],
+        [StatusCodes.Status500InternalServerError] = [InternalError],
+        [StatusCodes.Status503ServiceUnavailable] = [ServiceUnavailable],
+    };
+
+    /// <summary>Every code, each once, in the order of <see cref="ByStatus"/>.</summary>
+    public static IEnumerable<string> All => ByStatus.Values.SelectMany(codes => codes).Append(Error).Distinct();
 }

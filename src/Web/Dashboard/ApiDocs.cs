@@ -4,12 +4,15 @@ using Markdig;
 namespace FieldCamp.Web.Dashboard;
 
 /// <summary>
-/// The API reference people read in the dashboard: the README's "Using the API" section (built into the app), as HTML.
+/// The API guide people read in the dashboard: the README's "Using the API" section (built into the app), as HTML.
 /// One text serves the repository and the app, so they cannot drift apart.
 /// </summary>
 public static class ApiDocs
 {
-    public const string Url = "docs/api";
+    public const string Url = "docs/guide";
+
+    /// <summary>The interactive reference generated from the API itself (a page of its own, outside the dashboard).</summary>
+    public const string ReferenceUrl = "docs/api";
 
     private const string FirstHeading = "## Using the API";
 

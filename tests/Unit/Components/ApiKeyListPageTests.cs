@@ -170,7 +170,7 @@ public sealed class ApiKeyListPageTests : MudTestContext, IDisposable
         Assert.Contains("No keys in this branch yet.", empty.TextContent);
         Assert.Contains("lets one integration", empty.TextContent);
         Assert.Contains(empty.QuerySelectorAll("button"), b => b.TextContent.Trim() == "Create key");
-        Assert.Equal("docs/api", empty.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Equal("docs/guide", empty.QuerySelector("a")!.GetAttribute("href"));
     }
 
     [Fact]

@@ -92,6 +92,18 @@ public sealed class RevealKeyDialogTests : MudTestContext
         Assert.Contains("quickbooks-sync", _provider.Text());
     }
 
+    [Fact]
+    public async Task Open_NewKey_LinksTheApiReferenceInANewTabSoTheKeyStaysOnScreen()
+    {
+        await OpenAsync();
+
+        var link = _provider.ByTestId("api-reference-link");
+        Assert.Equal("docs/api", link.GetAttribute("href"));
+        Assert.Equal("_blank", link.GetAttribute("target"));
+        Assert.Contains("noopener", link.GetAttribute("rel"), StringComparison.Ordinal);
+        Assert.Equal("API reference", link.TextContent.Trim());
+    }
+
     [Theory]
     [InlineData("curl · Bearer", "-H \"Authorization: Bearer $FIELDCAMP_API_KEY\"")]
     [InlineData("curl · X-Api-Key", "-H \"X-Api-Key: $FIELDCAMP_API_KEY\"")]
