@@ -624,4 +624,25 @@ public class ResourceApiTests(ResourceApp fixture) : IClassFixture<ResourceApp>
         Assert.True(created.IsNull("createdByKeyId"));
         Assert.True(created.IsNull("updatedByKeyId"));
     }
+
+    [Fact]
+    public async Task InvoiceFromBeforeLines_AsTheMigrationRewritesIt_ReadsBack()
+    {
+        var (client, key) = await ClientWithAsync("invoices:read");
+        await using var db = await App.CreateDbContextAsync();
+        var clientId = await db.Clients.Where(c => c.BranchId == key.BranchId).Select(c => c.Id).FirstAsync();
+        var id = Ids.New("inv", fixture.Clock.UtcNow);
+        await db.Invoices.AddAsync(new Invoice { Id = id, BranchId = key.BranchId, ClientId = clientId, Number = AppFactory.UniqueName("OLD"), TotalCents = 12_345 });
+        await db.SaveChangesAsync();
+        // The FieldResources migration's SQL, for a row stored before invoices had lines.
+        await db.Database.ExecuteSqlRawAsync("""
+            UPDATE "Invoices" SET "Lines" = json_array(json_object('Description', 'Invoice ' || "Number", 'Quantity', '1.0', 'UnitPriceCents', "TotalCents"))
+            WHERE "Id" = {0};
+            """, id);
+
+        var invoice = await client.GetAsync($"/api/v1/invoices/{id}").ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(123.45m, invoice.GetProperty("total").GetDecimal());
+        Assert.Equal(123.45m, invoice.GetProperty("lines")[0].GetProperty("amount").GetDecimal());
+    }
 }

@@ -191,11 +191,12 @@ namespace FieldCamp.Web.Data.Migrations
                 table: "Clients",
                 columns: new[] { "BranchId", "UpdatedAt" });
 
-            // Records from before this change: last changed when created; an old invoice's total becomes its one line.
+            // Records from before this change: last changed when created; an old invoice's total becomes its one line
+            // (EF keeps a decimal in JSON as a string on SQLite).
             foreach (var table in new[] { "Clients", "Jobs", "Visits", "Invoices", "Items" })
                 migrationBuilder.Sql($"UPDATE \"{table}\" SET \"UpdatedAt\" = \"CreatedAt\";");
             migrationBuilder.Sql("""
-                UPDATE "Invoices" SET "Lines" = json_array(json_object('Description', 'Invoice ' || "Number", 'Quantity', 1, 'UnitPriceCents', "TotalCents"))
+                UPDATE "Invoices" SET "Lines" = json_array(json_object('Description', 'Invoice ' || "Number", 'Quantity', '1.0', 'UnitPriceCents', "TotalCents"))
                 WHERE "Lines" IS NULL;
                 """);
         }
