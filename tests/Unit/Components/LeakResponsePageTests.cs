@@ -138,7 +138,7 @@ public sealed class LeakResponsePageTests : MudTestContext, IDisposable
         await ClickTestIdAsync(page, "leak-revoke");
 
         page.WaitForAssertion(() => Assert.True(page.HasTestId("key-records")), Patience);
-        var rows = page.ByTestId("key-records").QuerySelectorAll("tbody tr").Select(r => r.TextContent).ToList();
+        var rows = page.ByTestId("key-records").QuerySelectorAll(".key-record").Select(r => r.TextContent).ToList();
         Assert.Equal(2, rows.Count);
         Assert.Contains(rows, r => r.Contains("Item Made by the leaked key") && r.Contains("itm_leaked1") && r.Contains("created"));
         Assert.Contains(rows, r => r.Contains("Client Changed by the leaked key") && r.Contains("changed"));
