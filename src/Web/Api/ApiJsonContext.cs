@@ -23,6 +23,7 @@ namespace FieldCamp.Web.Api;
 [JsonSerializable(typeof(Page<InvoiceDto>))]
 [JsonSerializable(typeof(ItemDto))]
 [JsonSerializable(typeof(Page<ItemDto>))]
+[JsonSerializable(typeof(InvoiceLineDto))]
 [JsonSerializable(typeof(List<SecretScanningLabel>))]
 [JsonSerializable(typeof(IncidentResponse))]
 [JsonSerializable(typeof(Page<IncidentResponse>))]

@@ -13,6 +13,14 @@ internal static class InputLimits
     public const int Email = 254; // the longest address SMTP can carry (RFC 5321 path limit)
     public const int Phone = 40;
     public const int JobTitle = 200;
+    public const int Address = 500;
+    public const int LongText = 4000; // job description, visit notes
+    public const int InvoiceNumber = 40;
+    public const int LineDescription = 500;
+    public const int InvoiceLines = 200;
+    public const int ItemName = 200;
+    public const int ItemDescription = 2000;
+    public const int Sku = 64;
     public const int Id = 64;
     public const int Scope = 64;
     public const int MaxScopes = 50;

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace FieldCamp.Web.Api;
 
-/// <summary>Query-string paging: <c>limit</c> (1–100, default 50) and an opaque <c>cursor</c> from the previous page.</summary>
+/// <summary>Query-string paging: <c>limit</c> (1–100 unless the list allows more, default 50) and an opaque <c>cursor</c> from the previous page.</summary>
 internal static class Paging
 {
     public const int DefaultLimit = 50;
@@ -13,14 +13,15 @@ internal static class Paging
     /// Checks both values; <paramref name="take"/> is the page size to use. The limit arrives as text and is parsed
     /// here, so "?limit=abc" gets the same plain message as "?limit=0" instead of the framework's binding error.
     /// </summary>
-    public static Dictionary<string, string[]> Validate(string? limit, string? cursor, Func<string, bool> isValidCursor, out int take)
+    public static Dictionary<string, string[]> Validate(string? limit, string? cursor, Func<string, bool> isValidCursor, out int take,
+        int maxLimit = MaxLimit)
     {
         var errors = new Dictionary<string, string[]>();
         take = DefaultLimit;
         if (limit is not null)
         {
-            if (TryParseInt(limit, out var parsed) && parsed is >= 1 and <= MaxLimit) take = parsed;
-            else errors["limit"] = [$"Choose a limit between 1 and {MaxLimit}."];
+            if (TryParseInt(limit, out var parsed) && parsed >= 1 && parsed <= maxLimit) take = parsed;
+            else errors["limit"] = [$"Choose a limit between 1 and {maxLimit}."];
         }
         if (cursor is not null && (cursor.Length is 0 or > MaxCursorLength || !isValidCursor(cursor)))
             errors["cursor"] = ["Pass the nextCursor of a previous page."];

@@ -11,6 +11,9 @@ namespace FieldCamp.Web.Dashboard;
 /// <summary>An incident with what its pages show beside it: the leaked key as it is now, and its replacement's name.</summary>
 public sealed record IncidentView(Incident Incident, ApiKey Key, string? ReplacementName, LeakActivity? Activity);
 
+/// <summary>A record a key created or last changed: its kind, id, name, what the key did ("created", "changed" or both) and when it last changed.</summary>
+public sealed record KeyChangedRecord(string Kind, string Id, string Label, string Change, DateTime At);
+
 /// <summary>
 /// What the leak pages read and do, within the workspace's current branch. Everyone in the company may read incidents
 /// (members see keys read-only too); every change re-reads the person's role first, then goes through
@@ -49,6 +52,34 @@ internal sealed class DashboardIncidents(
             .Where(i => i.ApiKeyId == keyId && i.ClosedAt == null && i.BranchId == scope.BranchId && i.CompanyId == scope.CompanyId)
             .OrderByDescending(i => i.Id).FirstOrDefaultAsync(cancellationToken);
         return incident is null ? null : await ViewAsync(db, incident, cancellationToken);
+    }
+
+    /// <summary>
+    /// The branch's records this key created or was the last to change, newest change first (at most
+    /// <paramref name="max"/>): what to check after a leak. A record the key changed but someone changed after it no
+    /// longer names the key as its last editor, so it shows only if the key created it.
+    /// </summary>
+    public async Task<IReadOnlyList<KeyChangedRecord>> RecordsChangedByAsync(string keyId, int max = 50, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var branchId = workspace.KeyScope.BranchId;
+        IQueryable<T> By<T>(IQueryable<T> set) where T : BranchRecord =>
+            set.AsNoTracking().Where(r => r.BranchId == branchId && (r.CreatedByKeyId == keyId || r.UpdatedByKeyId == keyId))
+                .OrderByDescending(r => r.UpdatedAt).Take(max);
+        KeyChangedRecord Row(string kind, BranchRecord r, string label) =>
+            new(kind, r.Id, label, (r.CreatedByKeyId == keyId, r.UpdatedByKeyId == keyId && r.UpdatedAt > r.CreatedAt) switch
+            {
+                (true, true) => "created, changed",
+                (true, false) => "created",
+                _ => "changed",
+            }, r.UpdatedAt);
+        var rows = new List<KeyChangedRecord>();
+        rows.AddRange((await By(db.Clients).ToListAsync(cancellationToken)).Select(c => Row("Client", c, c.Name)));
+        rows.AddRange((await By(db.Jobs).ToListAsync(cancellationToken)).Select(j => Row("Job", j, j.Title)));
+        rows.AddRange((await By(db.Visits).ToListAsync(cancellationToken)).Select(v => Row("Visit", v, $"{v.Status}, {v.StartsAt:yyyy-MM-dd HH:mm} UTC")));
+        rows.AddRange((await By(db.Invoices).ToListAsync(cancellationToken)).Select(i => Row("Invoice", i, $"{i.Number} ({i.Status})")));
+        rows.AddRange((await By(db.Items).ToListAsync(cancellationToken)).Select(i => Row("Item", i, i.Name)));
+        return [.. rows.OrderByDescending(r => r.At).Take(max)];
     }
 
     public Task<LeakActivity> ActivityAsync(Incident incident, int hours, CancellationToken cancellationToken = default) =>

@@ -61,19 +61,22 @@ internal static class DemoSeeder
         for (var i = 0; i < clients.Length; i++)
         {
             var at = now.AddMinutes(-(++seed));
-            var client = new Client { Id = Ids.New("cli", at), BranchId = branch.Id, CreatedAt = at, Name = $"{clients[i]} ({branch.Name})",
+            var client = new Client { Id = Ids.New("cli", at), BranchId = branch.Id, CreatedAt = at, UpdatedAt = at, Name = $"{clients[i]} ({branch.Name})",
                 Email = $"office{i + 1}@{branch.Name.ToLowerInvariant()}.example" };
             db.Clients.Add(client);
-            var job = new Job { Id = Ids.New("job", at), BranchId = branch.Id, CreatedAt = at, ClientId = client.Id, Title = jobs[i % jobs.Length] };
+            var job = new Job { Id = Ids.New("job", at), BranchId = branch.Id, CreatedAt = at, UpdatedAt = at, ClientId = client.Id, Title = jobs[i % jobs.Length] };
             db.Jobs.Add(job);
-            db.Visits.Add(new Visit { Id = Ids.New("vis", at), BranchId = branch.Id, CreatedAt = at, JobId = job.Id, StartsAt = now.AddDays(i + 1).Date.AddHours(9) });
-            db.Invoices.Add(new Invoice { Id = Ids.New("inv", at), BranchId = branch.Id, CreatedAt = at, ClientId = client.Id,
-                Number = $"INV-{1000 + seed}", TotalCents = 12_500 + i * 4_250, Status = i % 2 == 0 ? "paid" : "sent" });
+            db.Visits.Add(new Visit { Id = Ids.New("vis", at), BranchId = branch.Id, CreatedAt = at, UpdatedAt = at, JobId = job.Id,
+                StartsAt = now.AddDays(i + 1).Date.AddHours(9) });
+            var line = new InvoiceLineRecord { Description = jobs[i % jobs.Length], Quantity = 1, UnitPriceCents = 12_500 + i * 4_250 };
+            db.Invoices.Add(new Invoice { Id = Ids.New("inv", at), BranchId = branch.Id, CreatedAt = at, UpdatedAt = at, ClientId = client.Id,
+                Number = $"INV-{1000 + seed}", Lines = [line], TotalCents = line.UnitPriceCents, Status = i % 2 == 0 ? "paid" : "sent" });
         }
         for (var i = 0; i < items.Length; i++)
         {
             var at = now.AddMinutes(-(++seed));
-            db.Items.Add(new Item { Id = Ids.New("itm", at), BranchId = branch.Id, CreatedAt = at, Name = items[i], UnitPriceCents = 4_500 + i * 2_000 });
+            db.Items.Add(new Item { Id = Ids.New("itm", at), BranchId = branch.Id, CreatedAt = at, UpdatedAt = at, Name = items[i],
+                UnitPriceCents = 4_500 + i * 2_000 });
         }
     }
 

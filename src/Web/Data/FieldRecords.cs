@@ -9,6 +9,10 @@ public abstract class BranchRecord
     public string Id { get; set; } = "";
     public string BranchId { get; set; } = "";
     public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    /// <summary>The API key that created the record; null when a legacy token or the dashboard did.</summary>
+    public string? CreatedByKeyId { get; set; }
+    public string? UpdatedByKeyId { get; set; }
 }
 
 public sealed class Client : BranchRecord
@@ -16,13 +20,16 @@ public sealed class Client : BranchRecord
     public string Name { get; set; } = "";
     public string? Email { get; set; }
     public string? Phone { get; set; }
+    public string? Address { get; set; }
 }
 
 public sealed class Job : BranchRecord
 {
     public string ClientId { get; set; } = "";
     public string Title { get; set; } = "";
+    public string? Description { get; set; }
     public string Status { get; set; } = "scheduled";
+    public DateTime? ScheduledFor { get; set; }
 }
 
 public sealed class Visit : BranchRecord
@@ -30,19 +37,35 @@ public sealed class Visit : BranchRecord
     public string JobId { get; set; } = "";
     public DateTime StartsAt { get; set; }
     public string Status { get; set; } = "scheduled";
+    public DateTime? ArrivedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public string? Notes { get; set; }
 }
 
 public sealed class Invoice : BranchRecord
 {
     public string ClientId { get; set; } = "";
     public string Number { get; set; } = "";
+    /// <summary>The sum of <see cref="Lines"/>, kept so lists and reports need not read the lines.</summary>
     public long TotalCents { get; set; }
     public string Status { get; set; } = "draft";
+    public DateOnly? DueOn { get; set; }
+    public List<InvoiceLineRecord> Lines { get; set; } = [];
+}
+
+/// <summary>An invoice line as stored, in the invoice's row (JSON): the invoice is always read whole.</summary>
+public sealed class InvoiceLineRecord
+{
+    public string Description { get; set; } = "";
+    public decimal Quantity { get; set; }
+    public long UnitPriceCents { get; set; }
 }
 
 public sealed class Item : BranchRecord
 {
     public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public string? Sku { get; set; }
     public long UnitPriceCents { get; set; }
 }
 

@@ -115,6 +115,36 @@ public sealed class LeakResponsePageTests : MudTestContext, IDisposable
     }
 
     [Fact]
+    public async Task Step2_RecordsThisKeyChanged_ListedFromTheRecordsThemselves()
+    {
+        var (page, id) = await RenderAsync();
+        await using (var db = await _app.CreateDbContextAsync())
+        {
+            var key = await db.ApiKeys.AsNoTracking().SingleAsync(k => k.Id == id);
+            var otherBranch = await db.Branches.Where(b => b.CompanyId == key.CompanyId && b.Id != key.BranchId).Select(b => b.Id).FirstAsync();
+            var client = await db.Clients.FirstAsync(c => c.BranchId == key.BranchId);
+            var at = DateTime.UtcNow;
+            client.Name = "Changed by the leaked key";
+            (client.UpdatedByKeyId, client.UpdatedAt) = (id, at);
+            db.Items.Add(new FieldCamp.Web.Data.Item { Id = "itm_leaked1", BranchId = key.BranchId, Name = "Made by the leaked key",
+                CreatedAt = at, UpdatedAt = at, CreatedByKeyId = id, UpdatedByKeyId = id });
+            db.Items.Add(new FieldCamp.Web.Data.Item { Id = "itm_otherkey", BranchId = key.BranchId, Name = "Made by another key",
+                CreatedAt = at, UpdatedAt = at, CreatedByKeyId = "key_other", UpdatedByKeyId = "key_other" });
+            db.Items.Add(new FieldCamp.Web.Data.Item { Id = "itm_otherbranch", BranchId = otherBranch, Name = "Another branch's",
+                CreatedAt = at, UpdatedAt = at, CreatedByKeyId = id, UpdatedByKeyId = id });
+            await db.SaveChangesAsync();
+        }
+
+        await ClickTestIdAsync(page, "leak-revoke");
+
+        page.WaitForAssertion(() => Assert.True(page.HasTestId("key-records")), Patience);
+        var rows = page.ByTestId("key-records").QuerySelectorAll(".key-record").Select(r => r.TextContent).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains(rows, r => r.Contains("Item Made by the leaked key") && r.Contains("itm_leaked1") && r.Contains("created"));
+        Assert.Contains(rows, r => r.Contains("Client Changed by the leaked key") && r.Contains("changed"));
+    }
+
+    [Fact]
     public async Task Step3_WiderScopes_RefusedNarrower_IssuedAndRevealed()
     {
         var page = await AtReplacementAsync();

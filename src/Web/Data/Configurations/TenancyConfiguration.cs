@@ -43,13 +43,19 @@ internal sealed class BranchRecordConfiguration :
     public void Configure(EntityTypeBuilder<Client> b) => Common(b);
     public void Configure(EntityTypeBuilder<Job> b) => Common(b);
     public void Configure(EntityTypeBuilder<Visit> b) => Common(b);
-    public void Configure(EntityTypeBuilder<Invoice> b) => Common(b);
+    public void Configure(EntityTypeBuilder<Invoice> b)
+    {
+        Common(b);
+        b.OwnsMany(i => i.Lines, lines => lines.ToJson());
+    }
     public void Configure(EntityTypeBuilder<Item> b) => Common(b);
 
     private static void Common<T>(EntityTypeBuilder<T> record) where T : BranchRecord
     {
         record.HasKey(r => r.Id);
         record.HasIndex(r => new { r.BranchId, r.Id });
+        // updatedSince: a sync asks for what changed since its last run.
+        record.HasIndex(r => new { r.BranchId, r.UpdatedAt });
         record.HasOne<Branch>().WithMany().HasForeignKey(r => r.BranchId);
     }
 }
