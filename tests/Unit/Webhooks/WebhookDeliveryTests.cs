@@ -87,6 +87,36 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task Records_changed_through_the_API_reach_subscribers_with_the_data_the_API_answered()
+    {
+        using var app = InsecureApp();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var secret = WebhookTestKit.NewSecret();
+        await app.AddEndpointAsync($"{receiver.BaseUrl}/hooks", "client.created visit.updated", secret, branch: "North");
+        var key = await app.CreateKeyAsync(branch: "North", scopes: ["clients:write", "jobs:write", "visits:write"]);
+        var api = app.CreateClient(key.Secret);
+
+        var client = await api.PostAsync("/api/v1/clients", Http.Json(new { name = "Harbor Dental", email = "ops@harbor.example" }))
+            .ExpectAsync(HttpStatusCode.Created);
+        var job = await api.PostAsync("/api/v1/jobs", Http.Json(new { clientId = client.GetProperty("id").GetString(), title = "Boiler service" }))
+            .ExpectAsync(HttpStatusCode.Created);
+        var visit = await api.PostAsync($"/api/v1/jobs/{job.GetProperty("id").GetString()}/visits",
+            Http.Json(new { startsAt = DateTime.UtcNow.AddDays(1) })).ExpectAsync(HttpStatusCode.Created);
+        var moved = await api.PatchAsync($"/api/v1/visits/{visit.GetProperty("id").GetString()}", Http.Json(new { status = "en_route" }));
+        var movedBody = await moved.ExpectAsync(HttpStatusCode.OK);
+
+        // job.created was not subscribed to: two deliveries, in the order the changes committed.
+        var received = await receiver.WaitForAsync(2);
+        Assert.All(received, webhook => Assert.True(WebhookTestKit.Verifies(secret, webhook)));
+        var bodies = received.Select(w => JsonDocument.Parse(w.Body).RootElement).OrderBy(b => b.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["client.created", "visit.updated"], bodies.Select(b => b.GetProperty("type").GetString()));
+        Assert.Equal(client.GetRawText(), bodies[0].GetProperty("data").GetRawText());
+        Assert.Equal(movedBody.GetRawText(), bodies[1].GetProperty("data").GetRawText());
+        Assert.Equal("en_route", bodies[1].GetProperty("data").GetProperty("status").GetString());
+        Assert.Equal(key.Id, bodies[1].GetProperty("data").GetProperty("updatedByKeyId").GetString());
+    }
+
+    [Fact]
     public async Task A_receiver_failing_twice_then_succeeding_gets_three_attempts_with_one_webhook_id_on_the_schedule()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
