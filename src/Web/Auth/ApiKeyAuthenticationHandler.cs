@@ -110,7 +110,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var bearer = BearerCredential(authorization);
         var apiKeyHeader = headers[ApiKeyDefaults.ApiKeyHeader];
         if (bearer is null && apiKeyHeader.Count == 0) return true;
-        if (bearer is not null && ConnectionKeyDigest.TryGet(Context, authorization.ToString(), out _)) return true;
+        if (ConnectionKeyDigest.TryGet(Context, bearer is not null ? authorization.ToString() : apiKeyHeader.ToString(), out _)) return true;
         ReadOnlySpan<char> credential = bearer ?? apiKeyHeader.ToString();
         if (credential.Length != ApiKeySecret.Length || !credential.StartsWith(ApiKeySecret.LivePrefix, StringComparison.Ordinal))
             return false;
@@ -176,10 +176,9 @@ internal sealed class ApiKeyAuthenticationHandler(
             return success ?? Failures[failureCode!];
         }
 
-        // Only Authorization: Kestrel reuses the strings of the headers it knows, and X-Api-Key is not one of them.
-        var header = bearer is not null ? authorization.ToString() : null;
+        var header = bearer is not null ? authorization.ToString() : apiKey!;
         byte[]? digest = null;
-        var remembered = header is not null && ConnectionKeyDigest.TryGet(Context, header, out digest);
+        var remembered = ConnectionKeyDigest.TryGet(Context, header, out digest);
         if (digest is null && _knownDigest is not null)
             digest = _knownDigest;
         if (digest is null)
@@ -203,7 +202,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, digest))
             return Failures[AuthFailureCodes.InvalidKey];
         // Only a key that exists is remembered: a flood of invented keys leaves nothing behind on its connections.
-        if (header is not null && !remembered) ConnectionKeyDigest.Remember(Context, header, digest);
+        if (!remembered) ConnectionKeyDigest.Remember(Context, header, digest);
 
         if (key.RevokedAt is not null)
             return Refused(key, AuthFailureCodes.KeyRevoked);
