@@ -18,6 +18,11 @@ internal abstract class PeriodicJob(TimeProvider time, ILogger logger) : Backgro
     /// <summary>What a round does, for the warning when it fails: "post key notices".</summary>
     protected abstract string Work { get; }
 
+    private readonly TaskCompletionSource _firstRound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Done once the round at start has run (or failed), so what it does cannot land after whoever awaits this.</summary>
+    public Task FirstRound => _firstRound.Task;
+
     /// <summary>One round; returns how many things it did.</summary>
     public abstract Task<int> RunOnceAsync(CancellationToken cancellationToken = default);
 
@@ -34,6 +39,7 @@ internal abstract class PeriodicJob(TimeProvider time, ILogger logger) : Backgro
             {
                 logger.LogWarning(ex, "Could not {Work}; trying again in {Interval}.", Work, Interval);
             }
+            _firstRound.TrySetResult();
         }
         while (await WaitAsync(timer, stoppingToken));
     }

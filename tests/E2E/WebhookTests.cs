@@ -66,6 +66,7 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
 
         // Straight on to the new endpoint's page; the secret left with the dialog.
         await page.WaitForURLAsync("**/settings/developer/webhooks/whk_*");
+        var endpointPage = new Uri(page.Url).AbsolutePath.TrimStart('/');
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = receiverUrl, Level = 1 })).ToBeVisibleAsync();
         Assert.DoesNotContain(secretText, await page.ContentAsync());
         var log = page.GetByTestId("delivery-log");
@@ -104,8 +105,9 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         phoneAudit.AssertClean();
 
         // The whole journey: the background sender delivers the ping, signed, and the log shows the receiver's 200.
-        await page.GetByRole(AriaRole.Link, new() { Name = receiverUrl, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/webhooks/whk_*");
+        // (Opened afresh: the links from the list to this page were followed above, on both screens.)
+        await page.GotoAsync(endpointPage);
+        await page.WaitForInteractiveAsync();
         await Expect(page.GetByTestId("delivery-status").First).ToContainTextAsync("200", new() { Timeout = DeliveryTimeout });
         var (headers, body) = Assert.Single(_received);
         using var json = JsonDocument.Parse(body);

@@ -84,13 +84,25 @@ internal static class BodyExamples
 
     private static string? Singular(string? name) => name is { Length: > 1 } && name.EndsWith('s') ? name[..^1] : name;
 
+    // A month ahead: an example expiry or appointment must still be in the future when someone sends it.
+    private static DateTime ExampleDay => DateTime.UtcNow.Date.AddDays(30);
+
+    /// <summary>A status the owner's resource really takes, so an example body sent as it is gets a 2xx.</summary>
+    private static string StatusFor(string owner) => owner.ToLowerInvariant() switch
+    {
+        var o when o.Contains("invoice", StringComparison.Ordinal) => "draft",
+        var o when o.Contains("visit", StringComparison.Ordinal) || o.Contains("job", StringComparison.Ordinal) => "scheduled",
+        var o when o.Contains("delivery", StringComparison.Ordinal) || o.Contains("attempt", StringComparison.Ordinal) => "succeeded",
+        _ => "active",
+    };
+
     private static string Text(string name, string owner, string? format)
     {
         var lower = name.ToLowerInvariant();
         if (format is "date-time" || lower.EndsWith("at", StringComparison.Ordinal) && name.Length > 2 && char.IsUpper(name[^2])
             || lower is "since" or "until" or "scheduledfor" or "startsat" or "timestamp")
-            return "2026-12-03T09:30:00Z";
-        if (format is "date") return "2026-12-03";
+            return ExampleDay.ToString("yyyy-MM-dd'T'09:30:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        if (format is "date") return ExampleDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         if (format is "uri" || lower.EndsWith("url", StringComparison.Ordinal)) return "https://example.com/fieldcamp/webhook";
         if (lower.Contains("email", StringComparison.Ordinal)) return "ada@example.com";
         if (lower.Contains("phone", StringComparison.Ordinal)) return "+44 20 7946 0958";
@@ -105,7 +117,7 @@ internal static class BodyExamples
             "notes" => "Gate code 4321",
             "address" => "1 Quay Street, Bristol BS1 4DJ",
             "number" => "INV-0042",
-            "status" => "active",
+            "status" => StatusFor(owner),
             "scope" or "scopes" => "clients:read",
             "event" or "events" => "client.created",
             "slug" => "acme",

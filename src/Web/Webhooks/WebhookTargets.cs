@@ -75,9 +75,16 @@ public static class WebhookTargets
         var b = address.GetAddressBytes();
         // :: and ::1, and the deprecated IPv4-compatible ::a.b.c.d.
         if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0) return true;
-        // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last four bytes.
+        // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last four bytes; the local-use prefix 64:ff9b:1::/48 is
+        // a network's own translator, so nothing behind it is public.
         if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
             return IsRefusedV4(b[12..]);
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0x00 && b[5] == 0x01) return true;
+        // IPv4-translated ::ffff:0:a.b.c.d carries an IPv4 address as the mapped form does.
+        if (b.AsSpan(0, 8).IndexOfAnyExcept((byte)0) < 0 && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+            return IsRefusedV4(b[12..]);
+        // Teredo (2001::/32) tunnels to an address it hides; documentation (2001:db8::/32) is never a real receiver.
+        if (b[0] == 0x20 && b[1] == 0x01 && ((b[2] == 0x00 && b[3] == 0x00) || (b[2] == 0x0d && b[3] == 0xb8))) return true;
         // 6to4 (2002::/16) carries the IPv4 address in bytes 2–5.
         if (b[0] == 0x20 && b[1] == 0x02) return IsRefusedV4(b[2..6]);
         return (b[0] & 0xfe) == 0xfc          // fc00::/7 unique local
@@ -96,12 +103,35 @@ public static class WebhookTargets
         || (a[0] == 192 && a[1] == 168)                  // 192.168/16 private
         || (a[0] == 192 && a[1] == 0 && a[2] == 0)       // 192.0.0/24 protocol assignments
         || (a[0] == 198 && (a[1] & 0xfe) == 18)          // 198.18/15 benchmarking
+        || (a[0] == 192 && a[1] == 0 && a[2] == 2)       // 192.0.2/24, 198.51.100/24, 203.0.113/24 documentation
+        || (a[0] == 198 && a[1] == 51 && a[2] == 100)
+        || (a[0] == 203 && a[1] == 0 && a[2] == 113)
         || a[0] >= 224;                                  // multicast, reserved, broadcast
+
+    /// <summary>
+    /// Whether the address is one of this machine's own (a public address on its interface reaches its own services
+    /// as surely as loopback). Read from the interfaces at most once a minute.
+    /// </summary>
+    public static bool IsThisMachine(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        var (readAt, own) = _ownAddresses;
+        if (Environment.TickCount64 - readAt > 60_000 || own.Count == 0)
+        {
+            own = [.. System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(u => u.Address)];
+            _ownAddresses = (Environment.TickCount64, own);
+        }
+        return own.Contains(address);
+    }
+
+    private static (long ReadAt, HashSet<IPAddress> Addresses) _ownAddresses = (0, []);
 
     private static string Describe(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         if (IPAddress.IsLoopback(address)) return "loopback";
+        if (IsThisMachine(address)) return "this server's own";
         var b = address.GetAddressBytes();
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
@@ -130,7 +160,7 @@ public static class WebhookTargets
                 ? [literal]
                 : await Dns.GetHostAddressesAsync(host, cancellationToken);
             if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
-            var allowed = allowInsecure() ? addresses : addresses.Where(a => !IsRefused(a)).ToArray();
+            var allowed = allowInsecure() ? addresses : addresses.Where(a => !IsRefused(a) && !IsThisMachine(a)).ToArray();
             if (allowed.Length == 0) throw new WebhookTargetRefusedException(RefusalFor(host, addresses[0]));
 
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -31,6 +31,13 @@ public sealed class WebhookTargetsTests
     [InlineData("::ffff:169.254.169.254")]
     [InlineData("64:ff9b::a9fe:a9fe")]
     [InlineData("2002:7f00:1::1")]
+    [InlineData("192.0.2.2")]
+    [InlineData("198.51.100.7")]
+    [InlineData("203.0.113.5")]
+    [InlineData("2001:db8::1")]
+    [InlineData("2001:0:4136:e378:8000:63bf:80ff:fffe")]
+    [InlineData("::ffff:0:7f00:1")]
+    [InlineData("64:ff9b:1::a00:1")]
     public void Internal_addresses_are_refused(string address) =>
         Assert.True(WebhookTargets.IsRefused(IPAddress.Parse(address)), $"{address} should be refused");
 
@@ -45,6 +52,16 @@ public sealed class WebhookTargetsTests
     [InlineData("::ffff:8.8.8.8")]
     public void Public_addresses_are_allowed(string address) =>
         Assert.False(WebhookTargets.IsRefused(IPAddress.Parse(address)), $"{address} should be allowed");
+
+    [Fact]
+    public void Every_address_of_this_machine_counts_as_its_own_and_others_do_not()
+    {
+        var own = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(u => u.Address).ToList();
+        Assert.NotEmpty(own);
+        Assert.All(own, address => Assert.True(WebhookTargets.IsThisMachine(address), $"{address} is this machine's"));
+        Assert.False(WebhookTargets.IsThisMachine(IPAddress.Parse("8.8.8.8")));
+    }
 
     [Theory]
     [InlineData("http://hooks.example.com/in", "https://")]
