@@ -14,6 +14,9 @@ public sealed class WebhookDeliveryOptions
     /// <summary>Deliveries sent at the same time, so one slow receiver cannot hold up everyone else's.</summary>
     public int MaxConcurrency { get; set; } = 8;
 
+    /// <summary>How long a finished delivery (and its attempts) stays in the delivery log.</summary>
+    public TimeSpan KeepDeliveriesFor { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How long one attempt may take, from connecting to the end of the response headers.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -11,10 +11,13 @@ public static class WebhookDeliveryServices
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Webhooks:Delivery:PollInterval must be positive.")
             .Validate(o => o.MaxConcurrency >= 1, "Webhooks:Delivery:MaxConcurrency must be at least 1.")
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero, "Webhooks:Delivery:AttemptTimeout must be positive.")
+            .Validate(o => o.KeepDeliveriesFor > TimeSpan.Zero, "Webhooks:Delivery:KeepDeliveriesFor must be positive.")
             .ValidateOnStart();
         services.AddSingleton<WebhookWakeup>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookRetention>();
+        services.AddHostedService(provider => provider.GetRequiredService<WebhookRetention>());
         // An instance may leave delivery to the others: events and deliveries then wait in the database for them.
         if (configuration.GetValue($"{WebhookDeliveryOptions.Section}:{nameof(WebhookDeliveryOptions.Enabled)}", true))
         {

@@ -42,6 +42,9 @@ internal sealed class WebhookManager(
     public const int MaxEvents = 50;
     public const string TestEventType = "webhook.test";
 
+    /// <summary>Test pings one endpoint may have waiting: enough to try a receiver, too few to flood it (or the sender).</summary>
+    public const int MaxWaitingTests = 5;
+
     /// <summary>How long the secret before a rotation keeps signing, so receivers can switch without losing events.</summary>
     public static readonly TimeSpan PreviousSecretOverlap = TimeSpan.FromHours(24);
 
@@ -196,6 +199,9 @@ internal sealed class WebhookManager(
         var endpoint = await InBranch(db, scope).AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         if (endpoint is null) return null;
         EnsureEnabled(endpoint);
+        if (await db.WebhookDeliveries.CountAsync(d => d.EndpointId == id && d.Type == TestEventType && d.Status == WebhookDeliveryStatus.Pending,
+                cancellationToken) >= MaxWaitingTests)
+            throw new DomainException($"{MaxWaitingTests} test deliveries to this endpoint are still waiting to go out. Send another once they have.");
         var now = Now;
         // A ping is no outbox event (no other endpoint gets it); its own event id keeps the (event, endpoint) pair unique.
         var ping = OutboxEvent.For(endpoint.CompanyId, endpoint.BranchId, TestEventType, new { endpointId = endpoint.Id }, now);

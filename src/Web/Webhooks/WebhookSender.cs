@@ -41,17 +41,18 @@ internal sealed class WebhookSender(
             try
             {
                 var free = slots.CurrentCount;
-                foreach (var id in free > 0 ? await ClaimDueAsync(free, stoppingToken) : [])
+                foreach (var claimed in free > 0 ? await ClaimDueAsync(free, stoppingToken) : [])
                 {
                     await slots.WaitAsync(stoppingToken);
                     running.Add(Task.Run(async () =>
                     {
                         try
                         {
-                            await DeliverAsync(id, stoppingToken);
+                            await DeliverAsync(claimed.Id, stoppingToken);
                         }
                         finally
                         {
+                            _inFlight.Release(claimed);
                             slots.Release();
                             // A slot is free again: look for more at once rather than at the next poll.
                             wakeup.Nudge();
@@ -80,8 +81,12 @@ internal sealed class WebhookSender(
         }
     }
 
-    /// <summary>Claims up to <paramref name="limit"/> due deliveries of enabled endpoints, oldest due first.</summary>
-    internal async Task<IReadOnlyList<string>> ClaimDueAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due deliveries of enabled endpoints, oldest due first, but never more at
+    /// once than <see cref="InFlight.PerEndpoint"/> to one endpoint or half the slots to one branch: a receiver that
+    /// never answers (or a flood of test pings) holds back its own deliveries, not every other tenant's.
+    /// </summary>
+    internal async Task<IReadOnlyList<InFlight.Claim>> ClaimDueAsync(int limit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -89,20 +94,66 @@ internal sealed class WebhookSender(
             .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now)
             .Where(d => db.WebhookEndpoints.Any(e => e.Id == d.EndpointId && e.Enabled))
             .OrderBy(d => d.NextAttemptAt)
-            .Select(d => new { d.Id, d.NextAttemptAt })
-            .Take(limit)
+            .Select(d => new { d.Id, d.EndpointId, d.BranchId, d.NextAttemptAt })
+            // More than the slots: some may belong to endpoints or branches already at their share.
+            .Take(limit * 8)
             .ToListAsync(cancellationToken);
         var leaseUntil = now + Lease;
-        var claimed = new List<string>(due.Count);
+        var claimed = new List<InFlight.Claim>(limit);
+        var perBranch = Math.Max(1, Options.MaxConcurrency / 2);
         foreach (var delivery in due)
         {
+            if (claimed.Count == limit) break;
+            var claim = new InFlight.Claim(delivery.Id, delivery.EndpointId, delivery.BranchId);
+            if (!_inFlight.TryTake(claim, perBranch)) continue;
             // Only if nobody moved it since it was read: that is the claim.
             var won = await db.WebhookDeliveries
                 .Where(d => d.Id == delivery.Id && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt == delivery.NextAttemptAt)
                 .ExecuteUpdateAsync(set => set.SetProperty(d => d.NextAttemptAt, leaseUntil), cancellationToken);
-            if (won == 1) claimed.Add(delivery.Id);
+            if (won == 1) claimed.Add(claim);
+            else _inFlight.Release(claim);
         }
         return claimed;
+    }
+
+    private readonly InFlight _inFlight = new();
+
+    /// <summary>What this instance is sending right now, counted per endpoint and per branch.</summary>
+    internal sealed class InFlight
+    {
+        public const int PerEndpoint = 2;
+
+        public sealed record Claim(string Id, string EndpointId, string BranchId);
+
+        private readonly Dictionary<string, int> _endpoints = [];
+        private readonly Dictionary<string, int> _branches = [];
+
+        public bool TryTake(Claim claim, int perBranch)
+        {
+            lock (this)
+            {
+                if (_endpoints.GetValueOrDefault(claim.EndpointId) >= PerEndpoint || _branches.GetValueOrDefault(claim.BranchId) >= perBranch)
+                    return false;
+                _endpoints[claim.EndpointId] = _endpoints.GetValueOrDefault(claim.EndpointId) + 1;
+                _branches[claim.BranchId] = _branches.GetValueOrDefault(claim.BranchId) + 1;
+                return true;
+            }
+        }
+
+        public void Release(Claim claim)
+        {
+            lock (this)
+            {
+                Decrement(_endpoints, claim.EndpointId);
+                Decrement(_branches, claim.BranchId);
+            }
+        }
+
+        private static void Decrement(Dictionary<string, int> counts, string key)
+        {
+            if (counts.GetValueOrDefault(key) <= 1) counts.Remove(key);
+            else counts[key]--;
+        }
     }
 
     /// <summary>Makes one attempt of a claimed delivery and records it.</summary>
@@ -184,7 +235,10 @@ internal sealed class WebhookSender(
         catch (HttpRequestException ex)
         {
             if (FindInner<WebhookTargetRefusedException>(ex) is { } refused) return (null, Truncate(refused.Message));
-            return (null, Truncate($"could not connect: {ex.Message}"));
+            // The outer message is only "An error occurred while sending the request."; the cause is inside.
+            var cause = ex.InnerException is { } inner && !ex.Message.Contains(inner.Message, StringComparison.Ordinal)
+                ? $"{ex.Message} {inner.Message}" : ex.Message;
+            return (null, Truncate($"no answer: {cause}"));
         }
     }
 

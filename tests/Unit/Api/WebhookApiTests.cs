@@ -251,6 +251,22 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
     }
 
     [Fact]
+    public async Task Test_MoreThanFiveWaiting_409UntilTheyHaveGone()
+    {
+        var (_, client) = await IntegrationAsync();
+        var id = (await RegisterAsync(client)).GetProperty("id").GetString()!;
+        for (var i = 0; i < WebhookManager.MaxWaitingTests; i++)
+            await client.PostAsync($"/api/v1/webhooks/{id}/test", null).ExpectAsync(HttpStatusCode.Accepted);
+
+        var refused = await client.PostAsync($"/api/v1/webhooks/{id}/test", null).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+        Assert.Contains("still waiting", refused.GetProperty("detail").GetString());
+
+        await using (var db = await app.CreateDbContextAsync())
+            await db.WebhookDeliveries.Where(d => d.EndpointId == id).ExecuteUpdateAsync(set => set.SetProperty(d => d.Status, "succeeded"));
+        await client.PostAsync($"/api/v1/webhooks/{id}/test", null).ExpectAsync(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
     public async Task Resend_FailedDelivery_SameRowPendingAgain()
     {
         var (_, client) = await IntegrationAsync();

@@ -327,6 +327,77 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(WebhookDeliveryStatus.Pending, delivery.Status);
     }
 
+    [Fact]
+    public async Task A_receiver_that_never_answers_holds_back_its_own_deliveries_not_another_tenants()
+    {
+        // Attempts wait a minute for an answer: long enough that, were the tarpit given every slot, the test would see it.
+        using var app = new AppFactory { Settings = { [Insecure] = "true", ["Webhooks:Delivery:AttemptTimeout"] = "00:01:00" } };
+        using var tarpit = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        tarpit.Start(backlog: 100);
+        var tarpitUrl = $"http://127.0.0.1:{((IPEndPoint)tarpit.LocalEndpoint).Port}/hooks";
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var flooded = await app.AddEndpointAsync(tarpitUrl, "client.created", WebhookTestKit.NewSecret(), company: "globex");
+        await app.AddEndpointAsync($"{receiver.BaseUrl}/hooks", "client.created", WebhookTestKit.NewSecret(), branch: "North");
+
+        await using (var db = await app.CreateDbContextAsync())
+        {
+            var now = DateTime.UtcNow;
+            for (var i = 0; i < 30; i++)
+                db.WebhookDeliveries.Add(WebhookMessages.NewDelivery(flooded, OutboxEvent.For(flooded.CompanyId, flooded.BranchId, "client.created", new { i }, now), now));
+            await db.SaveChangesAsync();
+        }
+        await app.WaitForAsync(db => db.WebhookDeliveries.CountAsync(d => d.EndpointId == flooded.Id && d.NextAttemptAt > DateTime.UtcNow),
+            count => count >= 2, "the tarpit's first attempts");
+        await app.AddEventAsync("client.created", new { id = "cli_1" }, DateTime.UtcNow, branch: "North");
+
+        // Delivered while the tarpit still holds its connections (each waits a minute), not after them.
+        Assert.Single(await receiver.WaitForAsync(1));
+        await using var check = await app.CreateDbContextAsync();
+        Assert.Equal(0, await check.WebhookAttempts.CountAsync(a => a.DeliveryId.StartsWith("msg_") && check.WebhookDeliveries.Any(d => d.Id == a.DeliveryId && d.EndpointId == flooded.Id)));
+    }
+
+    [Fact]
+    public async Task Finished_deliveries_leave_the_log_after_30_days_and_dispatched_events_after_a_day()
+    {
+        using var app = new AppFactory { Settings = { ["Webhooks:Delivery:Enabled"] = "false" } };
+        var endpoint = await app.AddEndpointAsync("https://hooks.example.com/in", "client.created", WebhookTestKit.NewSecret());
+        var now = DateTime.UtcNow;
+        WebhookDelivery Delivery(string status, int daysAgo)
+        {
+            var at = now.AddDays(-daysAgo);
+            var delivery = WebhookMessages.NewDelivery(endpoint, OutboxEvent.For(endpoint.CompanyId, endpoint.BranchId, "client.created", new { daysAgo }, at), at);
+            delivery.Status = status;
+            return delivery;
+        }
+        OutboxEvent Event(int? dispatchedDaysAgo, int daysAgo)
+        {
+            var outboxEvent = OutboxEvent.For(endpoint.CompanyId, endpoint.BranchId, "client.created", new { daysAgo }, now.AddDays(-daysAgo));
+            outboxEvent.DispatchedAt = dispatchedDaysAgo is { } d ? now.AddDays(-d) : null;
+            return outboxEvent;
+        }
+        var oldSucceeded = Delivery(WebhookDeliveryStatus.Succeeded, 31);
+        var oldFailed = Delivery(WebhookDeliveryStatus.Failed, 40);
+        var oldStillRetrying = Delivery(WebhookDeliveryStatus.Pending, 31);
+        var recent = Delivery(WebhookDeliveryStatus.Succeeded, 29);
+        var oldEvent = Event(dispatchedDaysAgo: 2, daysAgo: 2);
+        var freshEvent = Event(dispatchedDaysAgo: 0, daysAgo: 0);
+        var waitingEvent = Event(dispatchedDaysAgo: null, daysAgo: 3);
+        await using (var db = await app.CreateDbContextAsync())
+        {
+            db.WebhookDeliveries.AddRange(oldSucceeded, oldFailed, oldStillRetrying, recent);
+            db.WebhookAttempts.Add(new WebhookAttempt { DeliveryId = oldSucceeded.Id, Number = 1, At = oldSucceeded.CreatedAt, StatusCode = 200 });
+            db.Outbox.AddRange(oldEvent, freshEvent, waitingEvent);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(3, await app.Services.GetRequiredService<WebhookRetention>().RunOnceAsync());
+
+        await using var after = await app.CreateDbContextAsync();
+        Assert.Equal(new HashSet<string> { oldStillRetrying.Id, recent.Id }, (await after.WebhookDeliveries.Select(d => d.Id).ToListAsync()).ToHashSet());
+        Assert.Empty(await after.WebhookAttempts.ToListAsync());
+        Assert.Equal(new HashSet<string> { freshEvent.Id, waitingEvent.Id }, (await after.Outbox.Select(e => e.Id).ToListAsync()).ToHashSet());
+    }
+
     /// <summary>Completes once the app has read the outbox for the first time (the dispatcher's round at start).</summary>
     private sealed class OutboxReadSignal : DbCommandInterceptor
     {
