@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Webhooks;
 
@@ -12,16 +13,31 @@ public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Ev
 /// </summary>
 public sealed class UpdateWebhookRequest
 {
+    private string? _url;
+    private IReadOnlyList<string>? _events;
     private string? _description;
+    private bool? _enabled;
 
-    public string? Url { get; set; }
-    public IReadOnlyList<string>? Events { get; set; }
+    public string? Url { get => _url; set { _url = value; HasUrl = true; } }
+    public IReadOnlyList<string>? Events { get => _events; set { _events = value; HasEvents = true; } }
     public string? Description { get => _description; set { _description = value; HasDescription = true; } }
-    public bool? Enabled { get; set; }
+    public bool? Enabled { get => _enabled; set { _enabled = value; HasEnabled = true; } }
 
+    [JsonIgnore] public bool HasUrl { get; private set; }
+    [JsonIgnore] public bool HasEvents { get; private set; }
     [JsonIgnore] public bool HasDescription { get; private set; }
+    [JsonIgnore] public bool HasEnabled { get; private set; }
 
-    internal WebhookUpdate ToUpdate() => new(Url, Events, HasDescription ? new Set<string?>(Description) : null, Enabled);
+    /// <summary>The change asked for; a <c>null</c> given for a field that cannot be empty is refused, never ignored.</summary>
+    internal WebhookUpdate ToUpdate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (HasUrl && Url is null) errors["url"] = ["An endpoint always has an address; give a new one or leave the field out."];
+        if (HasEvents && Events is null) errors["events"] = ["An endpoint always has events; give the new list or leave the field out."];
+        if (HasEnabled && Enabled is null) errors["enabled"] = ["Give true or false, or leave the field out."];
+        if (errors.Count > 0) throw new DomainValidationException(errors);
+        return new(Url, Events, HasDescription ? new Set<string?>(Description) : null, Enabled);
+    }
 }
 
 /// <summary>

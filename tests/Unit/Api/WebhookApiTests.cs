@@ -266,6 +266,23 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
         await client.PostAsync($"/api/v1/webhooks/{id}/test", null).ExpectAsync(HttpStatusCode.Accepted);
     }
 
+    [Theory]
+    [InlineData("""{"url":null}""", "url")]
+    [InlineData("""{"events":null}""", "events")]
+    [InlineData("""{"enabled":null}""", "enabled")]
+    public async Task Patch_NullForAFieldThatCannotBeEmpty_400NamingIt(string body, string field)
+    {
+        var (_, client) = await IntegrationAsync();
+        var id = (await RegisterAsync(client)).GetProperty("id").GetString()!;
+
+        var problem = await client.PatchAsync($"/api/v1/webhooks/{id}", Http.RawJson(body)).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        var read = await client.GetAsync($"/api/v1/webhooks/{id}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(Receiver, read.GetProperty("url").GetString());
+        Assert.True(read.GetProperty("enabled").GetBoolean());
+    }
+
     [Fact]
     public async Task Resend_FailedDelivery_SameRowPendingAgain()
     {
