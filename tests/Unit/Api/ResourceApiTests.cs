@@ -458,14 +458,14 @@ public class ResourceApiTests(ResourceApp fixture) : IClassFixture<ResourceApp>
             .ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         var path = $"/api/v1/visits/{await CreateVisitAsync(client, job)}";
 
-        Assert.Contains("arrivedAt", (await ExpectFieldErrorsAsync(await client.PatchAsync(path, new { arrivedAt = "2027-01-04T08:40:00Z" }))).Keys);
+        Assert.Contains("arrivedAt", (await ExpectFieldErrorsAsync(await client.PatchAsync(path, new { arrivedAt = "2026-11-04T08:40:00Z" }))).Keys);
         Assert.Contains("completedAt", (await ExpectFieldErrorsAsync(await client.PatchAsync(path,
-            new { status = "completed", arrivedAt = "2027-01-04T09:00:00Z", completedAt = "2027-01-04T08:00:00Z" }))).Keys);
+            new { status = "completed", arrivedAt = "2026-11-04T09:00:00Z", completedAt = "2026-11-04T08:00:00Z" }))).Keys);
         Assert.Contains("status", (await ExpectFieldErrorsAsync(await client.PatchAsync(path, new { status = "done" }))).Keys);
 
-        var given = await client.PatchAsync(path, new { status = "completed", arrivedAt = "2027-01-04T08:40:00Z", completedAt = "2027-01-04T10:05:00Z" })
+        var given = await client.PatchAsync(path, new { status = "completed", arrivedAt = "2026-11-04T08:40:00Z", completedAt = "2026-11-04T10:05:00Z" })
             .ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal(new DateTime(2027, 1, 4, 10, 5, 0, DateTimeKind.Utc), given.GetProperty("completedAt").GetDateTime().ToUniversalTime());
+        Assert.Equal(new DateTime(2026, 11, 4, 10, 5, 0, DateTimeKind.Utc), given.GetProperty("completedAt").GetDateTime().ToUniversalTime());
         await client.PatchAsync(path, new { startsAt = "2027-02-01T08:00:00Z" }).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
     }
 

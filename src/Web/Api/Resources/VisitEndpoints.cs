@@ -4,6 +4,7 @@ using FieldCamp.Domain.FieldWork;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web.Api;
 
@@ -43,6 +44,10 @@ internal static class VisitEndpoints
         var from = visit.Status;
         var to = newStatus ?? from;
         if (VisitStatus.WhyNot(from, to) is { } why) return FieldDataEndpoints.InvalidState(why);
+        // A finished job's day is over: its visits keep the status they ended with.
+        if (to != from && await db.Jobs.Where(j => j.Id == visit.JobId).Select(j => j.Status).SingleAsync(cancellationToken) is var jobStatus
+            && JobStatus.IsFinal(jobStatus))
+            return FieldDataEndpoints.InvalidState($"The visit's job is {jobStatus}; its visits no longer change status.");
         if (request.StartsAt is { } startsAt && startsAt.UtcDateTime != visit.StartsAt)
         {
             // Rescheduling is for a visit nobody has set out for yet.
@@ -70,6 +75,10 @@ internal static class VisitEndpoints
             check.Add("completedAt", "A completed visit keeps its completion time.");
         else if (visit.CompletedAt < visit.ArrivedAt)
             check.Add("completedAt", "A visit is completed after it arrived.");
+        // What already happened cannot be in the future (a few minutes allow for a device's clock).
+        var latest = writer.Now + TimeSpan.FromMinutes(5);
+        if (visit.ArrivedAt > latest) check.Add("arrivedAt", "An arrival time cannot be in the future.");
+        if (visit.CompletedAt > latest) check.Add("completedAt", "A completion time cannot be in the future.");
         if (check.Failed) return ApiProblems.Validation(check.Errors);
 
         return TypedResults.Ok(await FieldDataEndpoints.SaveChangeAsync(db, writer, visit, WebhookEventTypes.VisitUpdated, VisitDto.From, cancellationToken));
