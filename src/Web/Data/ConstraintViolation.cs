@@ -14,7 +14,7 @@ public enum ConstraintKind { None, Unique, ForeignKey }
 /// </summary>
 public static class ConstraintViolation
 {
-    private const int SqliteConstraint = 19, SqliteUnique = 2067, SqlitePrimaryKey = 1555, SqliteForeignKey = 787;
+    private const int SqliteConstraint = 19, SqliteUnique = 2067, SqlitePrimaryKey = 1555, SqliteForeignKey = 787, SqliteTrigger = 1811;
 
     public static ConstraintKind Of(DbUpdateException exception)
     {
@@ -25,6 +25,9 @@ public static class ConstraintViolation
                 {
                     SqliteUnique or SqlitePrimaryKey => ConstraintKind.Unique,
                     SqliteForeignKey => ConstraintKind.ForeignKey,
+                    // SQLite enforces ON DELETE RESTRICT with an internal trigger, so deleting a client still in use
+                    // fails as a trigger with the foreign key's message.
+                    SqliteTrigger when sqlite.Message.Contains("FOREIGN KEY constraint failed", StringComparison.Ordinal) => ConstraintKind.ForeignKey,
                     _ => ConstraintKind.None,
                 };
             if (inner is DbException { SqlState: { } state })
