@@ -70,15 +70,28 @@ internal static class ClientEndpoints
         var branchId = ApiCaller.From(user).Tenant.BranchId;
         var client = await Resource.FindAsync(db, branchId, id, cancellationToken);
         if (client is null) return ApiProblems.NotFound(Resource.Name);
+        if (await StillInUseAsync(db, branchId, id, cancellationToken) is { } inUse) return inUse;
+        db.Clients.Remove(client);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (ConstraintViolation.IsForeignKey(e))
+        {
+            // A job or invoice was created for the client after the check: the foreign key kept the client.
+            return await StillInUseAsync(db, branchId, id, cancellationToken)
+                ?? FieldDataEndpoints.InvalidState("The client has jobs or invoices; a client is deleted only once it has none.");
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ProblemHttpResult?> StillInUseAsync(AppDbContext db, string branchId, string id, CancellationToken cancellationToken)
+    {
         var jobs = await db.Jobs.CountAsync(j => j.ClientId == id && j.BranchId == branchId, cancellationToken);
         var invoices = await db.Invoices.CountAsync(i => i.ClientId == id && i.BranchId == branchId, cancellationToken);
-        if (jobs + invoices > 0)
-            return FieldDataEndpoints.InvalidState(
-                $"The client has {Count(jobs, "job")} and {Count(invoices, "invoice")}; a client is deleted only once it has none. " +
-                "Move or delete its jobs, and delete its draft invoices.");
-        db.Clients.Remove(client);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.NoContent();
+        return jobs + invoices == 0 ? null : FieldDataEndpoints.InvalidState(
+            $"The client has {Count(jobs, "job")} and {Count(invoices, "invoice")}; a client is deleted only once it has none. " +
+            "Move or delete its jobs, and delete its draft invoices.");
     }
 
     private static string Count(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";

@@ -35,7 +35,7 @@ internal static class InvoiceEndpoints
         var number = check.Required("number", request.Number, InputLimits.InvoiceNumber, "the invoice a number");
         var lines = check.Lines("lines", request.Lines ?? []);
         if (!await FieldDataEndpoints.InBranchAsync(db.Clients, writer.BranchId, request.ClientId, cancellationToken))
-            check.Add("clientId", "Name a client of this branch.");
+            check.Add("clientId", FieldDataEndpoints.NoSuchClient);
         await CheckNumberFreeAsync(check, db, writer.BranchId, number, null, cancellationToken);
         if (check.Failed) return ApiProblems.Validation(check.Errors);
 
@@ -45,7 +45,14 @@ internal static class InvoiceEndpoints
         db.Invoices.Add(invoice);
         var dto = InvoiceDto.From(invoice);
         writer.Publish(db, WebhookEventTypes.InvoiceCreated, dto);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (Refusal(e) is { } refusal)
+        {
+            return refusal;
+        }
         return TypedResults.Created(Resource.Location(invoice.Id), dto);
     }
 
@@ -71,7 +78,7 @@ internal static class InvoiceEndpoints
             draftOnly.Add("clientId");
             if (request.ClientId is null) check.NotCleared("clientId");
             else if (!await FieldDataEndpoints.InBranchAsync(db.Clients, writer.BranchId, request.ClientId, cancellationToken))
-                check.Add("clientId", "Name a client of this branch.");
+                check.Add("clientId", FieldDataEndpoints.NoSuchClient);
             else clientId = request.ClientId;
         }
         if (request.Has(nameof(request.Lines)))
@@ -102,7 +109,14 @@ internal static class InvoiceEndpoints
         if (request.Has(nameof(request.DueOn))) invoice.DueOn = request.DueOn;
         if (status is not null) invoice.Status = status;
 
-        return TypedResults.Ok(await FieldDataEndpoints.SaveChangeAsync(db, writer, invoice, WebhookEventTypes.InvoiceUpdated, InvoiceDto.From, cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await FieldDataEndpoints.SaveChangeAsync(db, writer, invoice, WebhookEventTypes.InvoiceUpdated, InvoiceDto.From, cancellationToken));
+        }
+        catch (DbUpdateException e) when (Refusal(e) is { } refusal)
+        {
+            return refusal;
+        }
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteInvoice(
@@ -119,12 +133,25 @@ internal static class InvoiceEndpoints
         return TypedResults.NoContent();
     }
 
+    /// <summary>
+    /// The answer for a save the database refused because a request racing this one took the number first, or deleted
+    /// the client in between: the same field error the checks above give when they see it.
+    /// </summary>
+    private static ValidationProblem? Refusal(DbUpdateException exception) => ConstraintViolation.Of(exception) switch
+    {
+        ConstraintKind.Unique => ApiProblems.Validation(new Dictionary<string, string[]> { ["number"] = [NumberTaken] }),
+        ConstraintKind.ForeignKey => ApiProblems.Validation(new Dictionary<string, string[]> { ["clientId"] = [FieldDataEndpoints.NoSuchClient] }),
+        _ => null,
+    };
+
+    private const string NumberTaken = "Another invoice of this branch has this number.";
+
     private static async Task CheckNumberFreeAsync(FieldCheck check, AppDbContext db, string branchId, string number, string? exceptId,
         CancellationToken cancellationToken)
     {
         if (check.Errors.ContainsKey("number") || number.Length == 0) return;
         if (await db.Invoices.AnyAsync(i => i.BranchId == branchId && i.Number == number && i.Id != exceptId, cancellationToken))
-            check.Add("number", "Another invoice of this branch has this number.");
+            check.Add("number", NumberTaken);
     }
 
     private static void SetLines(Invoice invoice, List<InvoiceLine> lines)

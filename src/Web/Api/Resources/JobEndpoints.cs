@@ -41,7 +41,7 @@ internal static class JobEndpoints
         var description = check.Optional("description", request.Description, InputLimits.LongText, "A description");
         var status = request.Status is null ? JobStatus.Scheduled : check.Status("status", request.Status, JobStatus.All);
         if (!await FieldDataEndpoints.InBranchAsync(db.Clients, writer.BranchId, request.ClientId, cancellationToken))
-            check.Add("clientId", "Name a client of this branch.");
+            check.Add("clientId", FieldDataEndpoints.NoSuchClient);
         if (check.Failed) return ApiProblems.Validation(check.Errors);
 
         var job = writer.New<Job>(Resource.IdPrefix);
@@ -50,7 +50,14 @@ internal static class JobEndpoints
         db.Jobs.Add(job);
         var dto = JobDto.From(job);
         writer.Publish(db, WebhookEventTypes.JobCreated, dto);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (ConstraintViolation.IsForeignKey(e))
+        {
+            return ClientGone();
+        }
         return TypedResults.Created(Resource.Location(job.Id), dto);
     }
 
@@ -74,7 +81,7 @@ internal static class JobEndpoints
         {
             if (request.ClientId is null) check.NotCleared("clientId");
             else if (!await FieldDataEndpoints.InBranchAsync(db.Clients, writer.BranchId, request.ClientId, cancellationToken))
-                check.Add("clientId", "Name a client of this branch.");
+                check.Add("clientId", FieldDataEndpoints.NoSuchClient);
             else job.ClientId = request.ClientId;
         }
         string? newStatus = null;
@@ -90,8 +97,19 @@ internal static class JobEndpoints
             job.Status = newStatus;
         }
 
-        return TypedResults.Ok(await FieldDataEndpoints.SaveChangeAsync(db, writer, job, WebhookEventTypes.JobUpdated, JobDto.From, cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await FieldDataEndpoints.SaveChangeAsync(db, writer, job, WebhookEventTypes.JobUpdated, JobDto.From, cancellationToken));
+        }
+        catch (DbUpdateException e) when (ConstraintViolation.IsForeignKey(e))
+        {
+            return ClientGone();
+        }
     }
+
+    /// <summary>The client was deleted between the check and the save (the foreign key refused the job).</summary>
+    private static ValidationProblem ClientGone() =>
+        ApiProblems.Validation(new Dictionary<string, string[]> { ["clientId"] = [FieldDataEndpoints.NoSuchClient] });
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(
         string id, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)

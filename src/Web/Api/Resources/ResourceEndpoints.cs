@@ -146,6 +146,8 @@ internal static partial class FieldDataEndpoints
         where T : BranchRecord =>
         id is not null && id.Length <= InputLimits.Id && await set.AnyAsync(r => r.Id == id && r.BranchId == branchId, cancellationToken);
 
+    public const string NoSuchClient = "Name a client of this branch.";
+
     public static ProblemHttpResult InvalidState(string detail) => ApiProblems.Conflict("invalid_state", detail);
 
     /// <summary>

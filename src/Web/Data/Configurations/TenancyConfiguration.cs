@@ -41,12 +41,26 @@ internal sealed class BranchRecordConfiguration :
     IEntityTypeConfiguration<Invoice>, IEntityTypeConfiguration<Item>
 {
     public void Configure(EntityTypeBuilder<Client> b) => Common(b);
-    public void Configure(EntityTypeBuilder<Job> b) => Common(b);
-    public void Configure(EntityTypeBuilder<Visit> b) => Common(b);
+    // A job or invoice always names an existing client: deleting a client that still has some is refused by the
+    // database too, so a delete racing a create cannot leave records pointing at nothing.
+    public void Configure(EntityTypeBuilder<Job> b)
+    {
+        Common(b);
+        b.HasOne<Client>().WithMany().HasForeignKey(j => j.ClientId).OnDelete(DeleteBehavior.Restrict);
+    }
+    // Deleting a job deletes its visits (the API refuses first when one was completed).
+    public void Configure(EntityTypeBuilder<Visit> b)
+    {
+        Common(b);
+        b.HasOne<Job>().WithMany().HasForeignKey(v => v.JobId).OnDelete(DeleteBehavior.Cascade);
+    }
     public void Configure(EntityTypeBuilder<Invoice> b)
     {
         Common(b);
         b.OwnsMany(i => i.Lines, lines => lines.ToJson());
+        b.HasOne<Client>().WithMany().HasForeignKey(i => i.ClientId).OnDelete(DeleteBehavior.Restrict);
+        // Two requests checking the same number at once both see it free; the index keeps only one.
+        b.HasIndex(i => new { i.BranchId, i.Number }).IsUnique();
     }
     public void Configure(EntityTypeBuilder<Item> b) => Common(b);
 

@@ -1000,7 +1000,12 @@ namespace FieldCamp.Web.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClientId");
+
                     b.HasIndex("BranchId", "Id");
+
+                    b.HasIndex("BranchId", "Number")
+                        .IsUnique();
 
                     b.HasIndex("BranchId", "UpdatedAt");
 
@@ -1091,6 +1096,8 @@ namespace FieldCamp.Web.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClientId");
+
                     b.HasIndex("BranchId", "Id");
 
                     b.HasIndex("BranchId", "UpdatedAt");
@@ -1165,6 +1172,8 @@ namespace FieldCamp.Web.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("JobId");
 
                     b.HasIndex("BranchId", "Id");
 
@@ -1657,6 +1666,12 @@ namespace FieldCamp.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("FieldCamp.Web.Data.Client", null)
+                        .WithMany()
+                        .HasForeignKey("ClientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.OwnsMany("FieldCamp.Web.Data.InvoiceLineRecord", "Lines", b1 =>
                         {
                             b1.Property<string>("InvoiceId");
@@ -1702,6 +1717,12 @@ namespace FieldCamp.Web.Data.Migrations
                         .HasForeignKey("BranchId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("FieldCamp.Web.Data.Client", null)
+                        .WithMany()
+                        .HasForeignKey("ClientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("FieldCamp.Web.Data.Visit", b =>
@@ -1709,6 +1730,12 @@ namespace FieldCamp.Web.Data.Migrations
                     b.HasOne("FieldCamp.Domain.Tenancy.Branch", null)
                         .WithMany()
                         .HasForeignKey("BranchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("FieldCamp.Web.Data.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
