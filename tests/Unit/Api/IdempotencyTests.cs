@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using FieldCamp.Web.Data;
 using FieldCamp.Web.Idempotency;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -368,7 +369,7 @@ public class IdempotencyTimingTests
     [Fact]
     public async Task SameKey_WhileTheFirstStillRuns_409InFlightThenReplay()
     {
-        var hold = new HeldCommand("INSERT INTO \"Clients\"");
+        var hold = new HeldClientSave();
         using var app = new AppFactory { DbInterceptors = { hold } };
         var writer = await app.CreateKeyAsync(scopes: ["clients:write"]);
         using var client = app.CreateClient(writer.Secret);
@@ -482,8 +483,11 @@ public class IdempotencyTimingTests
         Assert.False(await db.Clients.AnyAsync(c => c.Name == name));
     }
 
-    /// <summary>Holds the first command containing <c>fragment</c> until <see cref="Release"/>.</summary>
-    private sealed class HeldCommand(string fragment) : DbCommandInterceptor
+    /// <summary>
+    /// Holds the first save that adds a client until <see cref="Release"/>. It holds before the save's transaction
+    /// begins: a held command inside it would keep SQLite's write lock and stall the request it races.
+    /// </summary>
+    private sealed class HeldClientSave : SaveChangesInterceptor
     {
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -496,25 +500,16 @@ public class IdempotencyTimingTests
 
         public void Release() => _released.TrySetResult();
 
-        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command,
-            CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
-            await HoldAsync(command);
+            var addsClient = eventData.Context!.ChangeTracker.Entries<Client>().Any(e => e.State == EntityState.Added);
+            if (Armed && addsClient && Interlocked.Exchange(ref _held, 1) == 0)
+            {
+                _reached.TrySetResult();
+                await _released.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
             return result;
-        }
-
-        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command,
-            CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            await HoldAsync(command);
-            return result;
-        }
-
-        private async Task HoldAsync(DbCommand command)
-        {
-            if (!Armed || !command.CommandText.Contains(fragment, StringComparison.Ordinal) || Interlocked.Exchange(ref _held, 1) == 1) return;
-            _reached.TrySetResult();
-            await _released.Task.WaitAsync(TimeSpan.FromSeconds(30));
         }
     }
 
