@@ -120,21 +120,29 @@ services.AddProblemDetails(options => options.CustomizeProblemDetails = context 
     context.ProblemDetails.Extensions.TryAdd(ApiProblems.CodeKey, ApiProblems.DefaultCode(status));
 });
 services.AddExceptionHandler<ApiExceptionHandler>();
-// API responses are written by the code generated in ApiJsonContext, which may skip the generic serializer only if
-// every type on the way comes from it and the options match its own. So it goes first in the chain (registered after
-// AddProblemDetails, which puts its own context first), and the encoder is the default one: characters outside ASCII
-// and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser. Problem bodies, which people read
-// in terminals, are written with a relaxed encoder of their own (ApiProblems.JsonOptions).
+// API responses are written by the code generated in ApiJsonContext (see the PostConfigure below), with the default
+// encoder: characters outside ASCII and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser.
+// Problem bodies, which people read in terminals, are written with a relaxed encoder of their own (ApiProblems.JsonOptions).
 services.ConfigureHttpJsonOptions(options =>
 {
     var json = options.SerializerOptions;
-    json.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
     json.Encoder = null;
     // Bodies are read strictly: a misspelt property (expires_at) or one given twice is a 400 naming it, not silently
     // ignored or "last one wins", and nesting is bounded well below what any request of ours needs.
     json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
     json.AllowDuplicateProperties = false;
     json.MaxDepth = 32;
+});
+// System.Text.Json runs the generated code only when every resolver in the chain was generated for options compatible
+// with these and no converter is added here. The framework's own contexts (problem details, the OpenAPI schema types)
+// were not, and would send every response through the slower generic serializer; in an app that is not trimmed the
+// reflection resolver serves their types the same way. So, after everything else has added its resolvers: ours, then
+// reflection (ApiJsonOptionsTests holds this in place).
+services.PostConfigure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options =>
+{
+    options.SerializerOptions.TypeInfoResolverChain.Clear();
+    options.SerializerOptions.TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+        ApiJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
 });
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -6,6 +6,7 @@ using FieldCamp.Web.Auth;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace FieldCamp.Web.Idempotency;
 
@@ -22,16 +23,19 @@ internal sealed class IdempotencyMiddleware(
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async itself: every request passes through here, and almost none carry the header.
+    public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!request.Headers.TryGetValue(IdempotencyKeyHeader.Name, out var header) || !IsApiWrite(request)
-            || context.Features.Get<IApiCredentialFeature>() is not { Accepted: true } credential)
-        {
-            await next(context);
-            return;
-        }
+        return request.Headers.TryGetValue(IdempotencyKeyHeader.Name, out var header) && IsApiWrite(request)
+            && context.Features.Get<IApiCredentialFeature>() is { Accepted: true } credential
+            ? RunOnceAsync(context, header, credential)
+            : next(context);
+    }
 
+    private async Task RunOnceAsync(HttpContext context, StringValues header, IApiCredentialFeature credential)
+    {
+        var request = context.Request;
         if (!IdempotencyKeyHeader.TryParse(header, out var key))
         {
             await WriteProblemAsync(context, ApiProblems.InvalidHeader(IdempotencyKeyHeader.Name, IdempotencyKeyHeader.Rule));
