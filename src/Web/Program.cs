@@ -135,6 +135,10 @@ services.ConfigureHttpJsonOptions(options =>
     json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
     json.AllowDuplicateProperties = false;
     json.MaxDepth = 32;
+    // A number is a JSON number: "12.50" in quotes is a 400 naming the field, not quietly read as 12.5 (the web
+    // defaults allow it, and the OpenAPI document would then advertise every number as number-or-string). Kept the
+    // same in ApiJsonContext.
+    json.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
 });
 // Unreadable bodies reach ApiExceptionHandler as exceptions, in every environment, so they answer the same way.
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
