@@ -104,9 +104,9 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
     {
         null => null,
         _ when type == typeof(decimal) || type == typeof(double) || type == typeof(float) =>
-            "Give a number, such as 12.5, not text: numbers are written without quotes.",
+            "Give a number such as 12.5, written without quotes.",
         _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) =>
-            "Give a whole number, such as 5, not text: numbers are written without quotes.",
+            "Give a whole number such as 5, written without quotes.",
         _ when type == typeof(bool) => "Give true or false, without quotes.",
         _ when type == typeof(DateOnly) => "Give a date such as 2026-12-05.",
         _ when type == typeof(string) => "Give text in quotes.",
