@@ -1,7 +1,13 @@
 using System.Net;
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using FieldCamp.Web.Api;
 using FieldCamp.Web.Webhooks;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FieldCamp.Tests.Unit.Api;
 
@@ -141,6 +147,39 @@ public class JsonContractTests(ResourceApp fixture) : IClassFixture<ResourceApp>
         Assert.Equal([field], errors.Keys);
         Assert.Equal("Include a time zone offset, e.g. 2026-12-05T09:00:00Z or 2026-12-05T09:00:00+01:00.", Assert.Single(errors[field]));
         Assert.Equal(events, await db.Outbox.CountAsync());
+    }
+
+    /// <summary>
+    /// The strict reading is per property, so a DateTimeOffset added to a body later is held to it too: every one in
+    /// every body an API endpoint takes (nested ones included) is read by <see cref="InstantJsonConverter"/>.
+    /// </summary>
+    [Fact]
+    public void EveryInstantInARequestBody_IsReadWithItsOffset()
+    {
+        var bodies = App.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Where(e => e is RouteEndpoint { RoutePattern.RawText: { } path } && path.StartsWith("/api/v1/", StringComparison.Ordinal))
+            .Select(e => e.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType).OfType<Type>().Distinct().ToList();
+        Assert.Contains(typeof(CreateJobRequest), bodies);
+
+        var instants = new List<string>();
+        var seen = new HashSet<Type>();
+        void Visit(Type type)
+        {
+            if (!seen.Add(type) || type.Namespace?.StartsWith("FieldCamp", StringComparison.Ordinal) != true) return;
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (propertyType == typeof(DateTimeOffset))
+                {
+                    instants.Add($"{type.Name}.{property.Name}");
+                    Assert.True(property.GetCustomAttribute<JsonConverterAttribute>()?.ConverterType == typeof(InstantJsonConverter),
+                        $"{type.Name}.{property.Name} is read without its offset being required.");
+                }
+                Visit(propertyType.IsGenericType ? propertyType.GetGenericArguments()[0] : propertyType);
+            }
+        }
+        bodies.ForEach(Visit);
+        Assert.True(instants.Count >= 8, string.Join(", ", instants));
     }
 
     [Theory]
