@@ -132,6 +132,10 @@ services.ConfigureHttpJsonOptions(options =>
     json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
     json.AllowDuplicateProperties = false;
     json.MaxDepth = 32;
+    // A number is a JSON number: "12.50" in quotes is a 400 naming the field, not quietly read as 12.5 (the web
+    // defaults allow it, and the OpenAPI document would then advertise every number as number-or-string). Kept the
+    // same in ApiJsonContext.
+    json.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
 });
 // System.Text.Json runs the generated code only when every resolver in the chain was generated for options compatible
 // with these and no converter is added here. The framework's own contexts (problem details, the OpenAPI schema types)

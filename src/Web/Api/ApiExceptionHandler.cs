@@ -92,10 +92,62 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
         // The maximum depth passed; not "Expected depth to be zero at the end…", which is JSON cut short.
         if (text.Contains("depth", StringComparison.OrdinalIgnoreCase) && !text.Contains("Expected depth", StringComparison.Ordinal))
             return ("body", "The body is nested too deeply.");
+        // Our own converters (instants) say what is wrong in words of their own.
+        if (fault is JsonFieldException refused) return (field, refused.Plain);
         // A reader error (its exception inside) is broken JSON wherever it stopped, such as an unclosed brace.
-        return field == "body" || fault.InnerException is JsonException
-            ? ("body", "The request body is not valid JSON for this endpoint.")
-            : (field, "This value has the wrong type or format for this field.");
+        if (field == "body" || fault.InnerException is JsonException) return ("body", "The request body is not valid JSON for this endpoint.");
+        return (field, Expected(FieldType(bodyType, field)) ?? "This value has the wrong type or format for this field.");
+    }
+
+    /// <summary>What a field of this type takes, said plainly: most often a number sent as text ("12.50" for 12.50).</summary>
+    private static string? Expected(Type? type) => type switch
+    {
+        null => null,
+        _ when type == typeof(decimal) || type == typeof(double) || type == typeof(float) =>
+            "Give a number such as 12.5, written without quotes.",
+        _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) =>
+            "Give a whole number such as 5, written without quotes.",
+        _ when type == typeof(bool) => "Give true or false, without quotes.",
+        _ when type == typeof(DateOnly) => "Give a date such as 2026-12-05.",
+        _ when type == typeof(string) => "Give text in quotes.",
+        _ when typeof(System.Collections.IEnumerable).IsAssignableFrom(type) => "Give a list in square brackets.",
+        _ when type.IsClass => "Give an object in curly braces.",
+        _ => null,
+    };
+
+    /// <summary>
+    /// The type of the field at <paramref name="path"/> (such as <c>lines[0].unitPrice</c>) in the body, as the
+    /// serializer sees it; null when the path leads nowhere known.
+    /// </summary>
+    private Type? FieldType(Type? bodyType, string path)
+    {
+        if (bodyType is null) return null;
+        var options = json.Value.SerializerOptions;
+        try
+        {
+            var type = bodyType;
+            foreach (var part in path.Split('.'))
+            {
+                var bracket = part.IndexOf('[');
+                var name = bracket < 0 ? part : part[..bracket];
+                if (name.Length > 0)
+                {
+                    var property = options.GetTypeInfo(Nullable.GetUnderlyingType(type) ?? type).Properties.FirstOrDefault(p => p.Name == name);
+                    if (property is null) return null;
+                    type = property.PropertyType;
+                }
+                for (var i = 0; bracket >= 0 && i < part.Count(c => c == '['); i++)
+                {
+                    if (options.GetTypeInfo(type).ElementType is not { } element) return null;
+                    type = element;
+                }
+            }
+            return Nullable.GetUnderlyingType(type) ?? type;
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace FieldCamp.Web.Api;
 /// Serialization code generated at build time for the API's responses, so writing them needs no reflection. Types
 /// not listed here (request bodies, problem details) still go through the framework's default resolver.
 /// </summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+// Numbers are strict here as in the API's options (Program.cs): the two must match for the generated code to be used.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(CompanyInfoResponse))]
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(Page<ApiKeyResponse>))]

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
@@ -6,7 +8,10 @@ namespace FieldCamp.Web.Api;
 
 public sealed record RateLimitDto(int RequestsPerMinute);
 
-public sealed record CreateApiKeyRequest(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt, RateLimitDto? RateLimit);
+public sealed record CreateApiKeyRequest([property: Required] string? Name, [property: Required, OneOf(ApiValues.Scopes)] IReadOnlyList<string>? Scopes,
+    [property: JsonConverter(typeof(InstantJsonConverter)), Description("When the key stops working (none: never). " + Instants.Description)]
+    DateTimeOffset? ExpiresAt,
+    RateLimitDto? RateLimit);
 
 /// <summary>
 /// PATCH body. A field left out is left unchanged; <c>null</c> clears <c>expiresAt</c> or <c>rateLimit</c>.
@@ -18,7 +23,8 @@ public sealed class UpdateApiKeyRequest
     private RateLimitDto? _rateLimit;
 
     public string? Name { get; set; }
-    public IReadOnlyList<string>? Scopes { get; set; }
+    [OneOf(ApiValues.Scopes)] public IReadOnlyList<string>? Scopes { get; set; }
+    [JsonConverter(typeof(InstantJsonConverter)), Description("When the key stops working (null: never). " + Instants.Description)]
     public DateTimeOffset? ExpiresAt { get => _expiresAt; set { _expiresAt = value; HasExpiresAt = true; } }
     public RateLimitDto? RateLimit { get => _rateLimit; set { _rateLimit = value; HasRateLimit = true; } }
 
@@ -37,7 +43,8 @@ public sealed class RotateApiKeyRequest
 {
     private DateTimeOffset? _expiresAt;
 
-    public IReadOnlyList<string>? Scopes { get; set; }
+    [OneOf(ApiValues.Scopes)] public IReadOnlyList<string>? Scopes { get; set; }
+    [JsonConverter(typeof(InstantJsonConverter)), Description("When the replacement stops working (null: never). " + Instants.Description)]
     public DateTimeOffset? ExpiresAt { get => _expiresAt; set { _expiresAt = value; HasExpiresAt = true; } }
     public int? OldKeyExpiresInHours { get; set; }
     /// <summary>The old key's <see cref="OldKeyExpiresInHours"/> start counting at the replacement's first request.</summary>
@@ -99,7 +106,7 @@ public sealed record ApiKeyResponse(
     string Id,
     string Name,
     string Hint,
-    IReadOnlyList<string> Scopes,
+    [property: OneOf(ApiValues.Scopes)] IReadOnlyList<string> Scopes,
     string Status,
     OwnerDto? Owner,
     DateTime CreatedAt,

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.ApiKeys;
@@ -39,7 +41,10 @@ internal static class ApiKeyEndpoints
     }
 
     public static async Task<Results<Ok<Page<ApiKeyResponse>>, ValidationProblem>> ListApiKeys(
-        ClaimsPrincipal user, AppDbContext db, TimeProvider time, string? limit, string? cursor, string? status, CancellationToken cancellationToken)
+        ClaimsPrincipal user, AppDbContext db, TimeProvider time,
+        [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
+        [Description("Only keys in this state: active, expiring_soon, expired, stale or revoked; revoked keys are left out without it.")] string? status,
+        CancellationToken cancellationToken)
     {
         var errors = Paging.Validate(limit, cursor, c => c.StartsWith(KeyIdPrefix, StringComparison.Ordinal), out var take);
         ApiKeyStatus parsedStatus = default;
@@ -135,7 +140,9 @@ internal static class ApiKeyEndpoints
     }
 
     public static async Task<Results<Ok<Page<ApiKeyRequestDto>>, ValidationProblem, ProblemHttpResult>> GetApiKeyActivity(
-        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time, string? hours, string? limit, string? cursor,
+        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time,
+        [Range(1, 720), DefaultValue("48"), Description("How many hours back to look.")] string? hours,
+        [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
         CancellationToken cancellationToken)
     {
         var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, out var n) && n > 0, out var take);

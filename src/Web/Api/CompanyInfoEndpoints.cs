@@ -5,7 +5,8 @@ namespace FieldCamp.Web.Api;
 
 public sealed record CompanyDto(string Id, string Slug, string Name);
 public sealed record BranchDto(string Id, string Name);
-public sealed record CredentialDto(string Type, string Id, string Name, IReadOnlyList<string> Scopes, DateTime? ExpiresAt);
+public sealed record CredentialDto(string Type, string Id, string Name, [property: OneOf(ApiValues.Scopes)] IReadOnlyList<string> Scopes,
+    DateTime? ExpiresAt);
 public sealed record CompanyInfoResponse(CompanyDto Company, BranchDto Branch, CredentialDto Credential);
 
 /// <summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Incidents;
@@ -45,7 +47,8 @@ internal static class IncidentEndpoints
     }
 
     public static async Task<Results<Ok<Page<IncidentResponse>>, ValidationProblem>> ListIncidents(
-        ClaimsPrincipal user, AppDbContext db, string? limit, string? cursor, string? keyId, CancellationToken cancellationToken)
+        ClaimsPrincipal user, AppDbContext db,
+        [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, string? keyId, CancellationToken cancellationToken)
     {
         var errors = Paging.Validate(limit, cursor, c => c.StartsWith("inc_", StringComparison.Ordinal), out var take);
         if (keyId is { Length: 0 or > 64 }) errors["keyId"] = ["Pass a key id such as key_…"];

@@ -6,8 +6,16 @@ namespace FieldCamp.Web.Api;
 internal static class Paging
 {
     public const int DefaultLimit = 50;
+    /// <summary>The same, as the parameters (text, parsed here) declare it for the OpenAPI document.</summary>
+    public const string DefaultLimitText = "50";
     public const int MaxLimit = 100;
     public const int MaxCursorLength = 64;
+
+    // What the OpenAPI document says of the paging parameters, given on each list's parameters with [Description].
+    public const string LimitText = "How many records a page holds.";
+    public const string CursorText = "The `nextCursor` of the previous page, as it was given; leave it out for the first page.";
+    public const string UpdatedSinceText = "Only records changed at or after this instant: an ISO 8601 date and time with a time zone offset, "
+        + "such as `2026-12-01T09:30:00Z` (send a `+` offset as `%2B`).";
 
     /// <summary>
     /// Checks both values; <paramref name="take"/> is the page size to use. The limit arrives as text and is parsed

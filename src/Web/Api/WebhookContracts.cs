@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
@@ -5,7 +6,8 @@ using FieldCamp.Web.Webhooks;
 
 namespace FieldCamp.Web.Api;
 
-public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events, string? Description);
+public sealed record CreateWebhookRequest([property: Required] string? Url, [property: Required, OneOf(ApiValues.WebhookEvents)] IReadOnlyList<string>? Events,
+    string? Description);
 
 /// <summary>
 /// PATCH body. A field left out is left unchanged; <c>null</c> clears <c>description</c>. <c>enabled: true</c> also
@@ -18,10 +20,10 @@ public sealed class UpdateWebhookRequest
     private string? _description;
     private bool? _enabled;
 
-    public string? Url { get => _url; set { _url = value; HasUrl = true; } }
-    public IReadOnlyList<string>? Events { get => _events; set { _events = value; HasEvents = true; } }
+    [NotClearable] public string? Url { get => _url; set { _url = value; HasUrl = true; } }
+    [NotClearable, OneOf(ApiValues.WebhookEvents)] public IReadOnlyList<string>? Events { get => _events; set { _events = value; HasEvents = true; } }
     public string? Description { get => _description; set { _description = value; HasDescription = true; } }
-    public bool? Enabled { get => _enabled; set { _enabled = value; HasEnabled = true; } }
+    [NotClearable] public bool? Enabled { get => _enabled; set { _enabled = value; HasEnabled = true; } }
 
     [JsonIgnore] public bool HasUrl { get; private set; }
     [JsonIgnore] public bool HasEvents { get; private set; }
@@ -47,7 +49,7 @@ public sealed class UpdateWebhookRequest
 public sealed record WebhookResponse(
     string Id,
     string Url,
-    IReadOnlyList<string> Events,
+    [property: OneOf(ApiValues.WebhookEvents)] IReadOnlyList<string> Events,
     string? Description,
     bool Enabled,
     string Status,
@@ -68,7 +70,7 @@ public sealed record WebhookResponse(
         last is null ? null : new WebhookLastDeliveryDto(last.Id, last.Type, last.Status, last.CreatedAt), secret);
 }
 
-public sealed record WebhookLastDeliveryDto(string Id, string Type, string Status, DateTime CreatedAt);
+public sealed record WebhookLastDeliveryDto(string Id, [property: OneOf(ApiValues.DeliveryTypes)] string Type, string Status, DateTime CreatedAt);
 
 /// <summary>The latest HTTP attempt of a delivery: when, the receiver's status (null: no response), how long, what it said.</summary>
 public sealed record WebhookAttemptDto(int Number, DateTime At, int? StatusCode, int DurationMs, string? Snippet);
@@ -76,7 +78,7 @@ public sealed record WebhookAttemptDto(int Number, DateTime At, int? StatusCode,
 /// <summary>One delivery of an event to an endpoint; its id is the <c>webhook-id</c> header of every attempt.</summary>
 public sealed record WebhookDeliveryResponse(
     string Id,
-    string Type,
+    [property: OneOf(ApiValues.DeliveryTypes)] string Type,
     string Status,
     int Attempts,
     DateTime CreatedAt,

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Auth;
@@ -48,7 +50,8 @@ internal static class WebhookEndpoints
     }
 
     public static async Task<Results<Ok<Page<WebhookResponse>>, ValidationProblem>> ListWebhooks(
-        ClaimsPrincipal user, WebhookManager manager, TimeProvider time, string? limit, string? cursor, CancellationToken cancellationToken)
+        ClaimsPrincipal user, WebhookManager manager, TimeProvider time,
+        [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, CancellationToken cancellationToken)
     {
         var errors = Paging.Validate(limit, cursor, c => c.StartsWith(IdPrefix, StringComparison.Ordinal), out var take);
         if (errors.Count > 0) return ApiProblems.Validation(errors);
@@ -102,7 +105,8 @@ internal static class WebhookEndpoints
     }
 
     public static async Task<Results<Ok<Page<WebhookDeliveryResponse>>, ValidationProblem, ProblemHttpResult>> ListWebhookDeliveries(
-        string id, ClaimsPrincipal user, WebhookManager manager, string? limit, string? cursor, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, WebhookManager manager,
+        [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, CancellationToken cancellationToken)
     {
         var errors = Paging.Validate(limit, cursor, c => c.StartsWith(DeliveryIdPrefix, StringComparison.Ordinal), out var take);
         if (errors.Count > 0) return ApiProblems.Validation(errors);

@@ -40,6 +40,10 @@ internal sealed class ApiDocumentTransformer(IHttpContextAccessor http) : IOpenA
         **Errors.** Every error is `application/problem+json` (RFC 9457) with a stable machine-readable `code`; invalid
         fields come back as 400 `validation_failed` with `errors` mapping each field to what is wrong.
 
+        **Numbers and dates.** Numbers are JSON numbers, never text in quotes; money has at most two decimals, and every
+        number is written in its shortest form (`2`, `12.5`). A date and time you send carries its offset
+        (`2026-12-05T09:00:00Z` or `…+01:00`); one without is refused. Answers give instants in UTC.
+
         **Paging.** Lists return `{ "data": [...], "nextCursor": "..." }`, newest first; pass `nextCursor` as `cursor` for
         the next page until it is `null`.
 

@@ -1,8 +1,11 @@
+using System.ComponentModel;
+using System.Reflection;
 using System.Text.Json.Nodes;
 using FieldCamp.Web.Api;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Idempotency;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -28,6 +31,11 @@ internal sealed class ApiOperationTransformer : IOpenApiOperationTransformer
 
         operation.OperationId = OperationIds.For(method, path, metadata.OfType<IEndpointNameMetadata>().LastOrDefault()?.EndpointName);
         operation.Responses ??= new OpenApiResponses();
+        // A query parameter's [Description] (paging, filters) is what the reference page shows beside it.
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            if ((description.ParameterDescriptions.FirstOrDefault(p => p.Name == parameter.Name)?.ParameterDescriptor as IParameterInfoParameterDescriptor)
+                ?.ParameterInfo.GetCustomAttribute<DescriptionAttribute>() is { } text)
+                parameter.Description ??= text.Description;
 
         var anonymous = metadata.OfType<IAllowAnonymous>().Any();
         var scopes = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>()

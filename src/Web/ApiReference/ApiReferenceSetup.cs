@@ -25,6 +25,7 @@ public static class ApiReferenceSetup
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             options.ShouldInclude = IsDocumented;
             options.AddOperationTransformer<ApiOperationTransformer>();
+            options.AddSchemaTransformer<ApiSchemaTransformer>();
             options.AddDocumentTransformer<ApiDocumentTransformer>();
         });
         // The document is built anew for each request (a tenth of a second here), and anyone may ask for it.

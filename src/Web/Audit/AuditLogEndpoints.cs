@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using FieldCamp.Domain.ApiKeys;
@@ -39,6 +41,9 @@ public sealed record AuditEventResponse(
 internal static class AuditLogEndpoints
 {
     public const string ExportPath = "/settings/developer/audit-log/export";
+    private const string SinceText = "Events from this moment on: a date (from its start in UTC) or a date and time with a time zone offset, "
+        + "such as `2026-12-01` or `2026-12-01T09:30:00Z`.";
+    private const string UntilText = "Events before this moment: a date (its start in UTC) or a date and time with a time zone offset.";
 
     public static IEndpointRouteBuilder MapAuditLogEndpoints(this IEndpointRouteBuilder app)
     {
@@ -55,7 +60,9 @@ internal static class AuditLogEndpoints
     /// owners in the dashboard, and nothing of another branch or company is ever listed.
     /// </summary>
     public static async Task<Results<Ok<Page<AuditEventResponse>>, ValidationProblem>> ListAuditEvents(
-        ClaimsPrincipal user, AppDbContext db, HttpRequest request, string? limit, string? cursor, string? keyId, string? since, string? until,
+        ClaimsPrincipal user, AppDbContext db, HttpRequest request,
+        [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, string? keyId,
+        [DataType(DataType.DateTime), Description(SinceText)] string? since, [DataType(DataType.DateTime), Description(UntilText)] string? until,
         CancellationToken cancellationToken)
     {
         var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0, out var take);
@@ -154,17 +161,19 @@ internal static class AuditLogEndpoints
         }
     }
 
-    /// <summary>An ISO 8601 instant (<c>2026-12-01</c>, <c>2026-12-01T10:00:00Z</c>, with an offset); no zone means UTC.</summary>
+    /// <summary>
+    /// A whole day (<c>2026-12-01</c>, from its start in UTC) or an instant with its offset (<c>2026-12-01T10:00:00Z</c>,
+    /// <c>…+01:00</c>). A time of day without an offset is refused: which day's 09:00 it is depends on the zone.
+    /// </summary>
     internal static DateTime? ParseInstant(string? value, Dictionary<string, string[]> errors, string field)
     {
         if (value is null) return null;
-        string[] formats = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
-            "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
-            "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
-        if (DateTimeOffset.TryParseExact(value.Trim(), formats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
-            return instant.UtcDateTime;
-        errors[field] = ["Use an ISO 8601 date or instant, such as 2026-12-01 or 2026-12-01T09:30:00Z."];
+        var text = value.Trim();
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            return day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        if (Instants.TryParseQuery(text, out var instant)) return instant.UtcDateTime;
+        errors[field] = [Instants.Problem(text) is Instants.MissingOffset ? Instants.MissingOffset
+            : "Use an ISO 8601 date or a date and time with a time zone offset, such as 2026-12-01 or 2026-12-01T09:30:00Z."];
         return null;
     }
 }

@@ -202,6 +202,226 @@ public sealed partial class OpenApiDocumentTests : IDisposable
         Assert.True(refused.Headers.Contains("RateLimit"));
     }
 
+    public static TheoryData<string, string, string[]> CreateBodies => new()
+    {
+        { "/api/v1/clients", "CreateClientRequest", ["name"] },
+        { "/api/v1/jobs", "CreateJobRequest", ["clientId", "title"] },
+        { "/api/v1/invoices", "CreateInvoiceRequest", ["clientId", "number"] },
+        { "/api/v1/items", "CreateItemRequest", ["name", "unitPrice"] },
+        { "/api/v1/api-keys", "CreateApiKeyRequest", ["name", "scopes"] },
+        { "/api/v1/webhooks", "CreateWebhookRequest", ["url", "events"] },
+    };
+
+    /// <summary>
+    /// A create body's <c>required</c> is what the API refuses to go without: an empty body is answered with an error on
+    /// each of them, and a body of only them (valid values) is accepted. They take no null; the optional fields do.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CreateBodies))]
+    public async Task CreateBody_RequiresExactlyWhatTheApiRequires(string path, string schemaName, string[] required)
+    {
+        var schema = (await DocumentAsync())["components"]!["schemas"]![schemaName]!;
+
+        Assert.Equal(required.Order(), schema["required"]!.AsArray().Select(r => r!.GetValue<string>()).Order());
+        foreach (var (name, property) in schema["properties"]!.AsObject())
+        {
+            // A required field takes no null; an optional one does (null is as good as leaving it out), except one that
+            // lists its values.
+            if (required.Contains(name)) Assert.DoesNotContain("null", Types(property!));
+            else if (property!["enum"] is null && property["items"]?["enum"] is null) Assert.Contains("null", Types(property));
+        }
+
+        using var client = _app.CreateClient((await _app.CreateKeyAsync(scopes: ["*"])).Secret);
+        var problem = await client.PostAsync(path, Http.RawJson("{}")).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var errors = problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).ToList();
+        Assert.All(required, field => Assert.Contains(field, errors));
+    }
+
+    [Fact]
+    public async Task RequiredOnly_CreatesAccepted_AndTheInvoiceLineNeedsAllThree()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!;
+        using var client = _app.CreateClient((await _app.CreateKeyAsync(scopes: ["*"])).Secret);
+
+        var clientId = (await client.PostAsync("/api/v1/clients", Http.Json(new { name = "Harbour Vets" })).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("id").GetString();
+        await client.PostAsync("/api/v1/jobs", Http.Json(new { clientId, title = "Boiler" })).ExpectAsync(HttpStatusCode.Created);
+        await client.PostAsync("/api/v1/invoices", Http.Json(new { clientId, number = "INV-1" })).ExpectAsync(HttpStatusCode.Created);
+        await client.PostAsync("/api/v1/items", Http.Json(new { name = "Valve", unitPrice = 12.5 })).ExpectAsync(HttpStatusCode.Created);
+        await client.PostAsync("/api/v1/api-keys", Http.Json(new { name = "sync", scopes = new[] { "clients:read" } })).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(["description", "quantity", "unitPrice"], schemas["InvoiceLineRequest"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()).Order());
+        Assert.Equal(["startsAt"], schemas["CreateVisitRequest"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task PatchBodies_RequireNothing_AndOnlyWhatCanBeClearedTakesNull()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!.AsObject();
+
+        var patches = schemas.Where(s => s.Key.StartsWith("Update", StringComparison.Ordinal) && s.Key.EndsWith("Request", StringComparison.Ordinal)).ToList();
+        Assert.True(patches.Count >= 7, string.Join(", ", patches.Select(p => p.Key)));
+        Assert.All(patches, patch => Assert.Null(patch.Value!["required"]));
+        Assert.Null(schemas["RotateApiKeyRequest"]!["required"]);
+
+        // null clears an optional field, and is refused for one that always has a value.
+        string[] Nullable(string schema) => [.. schemas[schema]!["properties"]!.AsObject().Where(p => Types(p.Value!).Contains("null")).Select(p => p.Key).Order()];
+        Assert.Equal(["address", "email", "phone"], Nullable("UpdateClientRequest"));
+        Assert.Equal(["description", "scheduledFor"], Nullable("UpdateJobRequest"));
+        Assert.Equal(["arrivedAt", "completedAt", "notes"], Nullable("UpdateVisitRequest"));
+        Assert.Equal(["dueOn"], Nullable("UpdateInvoiceRequest"));
+        Assert.Equal(["description", "sku"], Nullable("UpdateItemRequest"));
+        Assert.Equal(["description"], Nullable("UpdateWebhookRequest"));
+        Assert.Contains("expiresAt", Nullable("UpdateApiKeyRequest"));
+        Assert.Contains("rateLimit", schemas["UpdateApiKeyRequest"]!["properties"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task ResponseFields_NullableExactlyWhereTheRecordCanLackThem()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!;
+
+        // Every field is always written (null when the record has none), so every one is required.
+        foreach (var name in new[] { "ClientDto", "JobDto", "VisitDto", "InvoiceDto", "ItemDto" })
+        {
+            var properties = schemas[name]!["properties"]!.AsObject();
+            Assert.Equal(properties.Select(p => p.Key).Order(), schemas[name]!["required"]!.AsArray().Select(r => r!.GetValue<string>()).Order());
+            Assert.Contains("null", Types(properties["createdByKeyId"]!));
+            Assert.DoesNotContain("null", Types(properties["id"]!));
+            Assert.DoesNotContain("null", Types(properties["createdAt"]!));
+        }
+        Assert.Contains("null", Types(schemas["JobDto"]!["properties"]!["scheduledFor"]!));
+        Assert.Contains("null", Types(schemas["VisitDto"]!["properties"]!["arrivedAt"]!));
+        Assert.DoesNotContain("null", Types(schemas["VisitDto"]!["properties"]!["startsAt"]!));
+        // The secret, shown once, is left out rather than null: not required.
+        Assert.DoesNotContain("key", schemas["ApiKeyResponse"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.DoesNotContain("secret", schemas["WebhookResponse"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Numbers_AreNumbersOnly_AndInstantsAreDateTimes()
+    {
+        var document = await DocumentAsync();
+        var schemas = document["components"]!["schemas"]!;
+
+        // No "number or numeric string" anywhere: a number is a JSON number, as the API reads it.
+        foreach (var node in Walk(document))
+        {
+            var types = Types(node);
+            Assert.False(types.Contains("string") && (types.Contains("number") || types.Contains("integer")), node.ToJsonString());
+            Assert.False(node["pattern"] is not null && (types.Contains("number") || types.Contains("integer")), node.ToJsonString());
+        }
+        Assert.Equal(["number"], Types(schemas["InvoiceLineRequest"]!["properties"]!["unitPrice"]!));
+        Assert.Equal(["number"], Types(schemas["InvoiceDto"]!["properties"]!["total"]!));
+        Assert.Equal(["integer"], Types(schemas["RateLimitDto"]!["properties"]!["requestsPerMinute"]!));
+        // Instants in bodies are date-times (read with their offset), whatever reads them.
+        foreach (var (schema, property) in new[] { ("CreateJobRequest", "scheduledFor"), ("CreateVisitRequest", "startsAt"), ("UpdateVisitRequest", "arrivedAt"),
+                     ("UpdateVisitRequest", "completedAt"), ("CreateApiKeyRequest", "expiresAt"), ("UpdateApiKeyRequest", "expiresAt"), ("RotateApiKeyRequest", "expiresAt") })
+        {
+            Assert.Equal("date-time", schemas[schema]!["properties"]![property]!["format"]?.GetValue<string>());
+            Assert.Contains("offset", schemas[schema]!["properties"]![property]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Statuses_EventsAndScopes_ListTheirValues()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!;
+        string[] Enum(JsonNode schema) => [.. (schema["enum"] ?? schema["items"]!["enum"])!.AsArray().Select(v => v!.GetValue<string>())];
+
+        foreach (var name in new[] { "JobDto", "CreateJobRequest", "UpdateJobRequest" })
+            Assert.Equal(FieldCamp.Domain.FieldWork.JobStatus.All, Enum(schemas[name]!["properties"]!["status"]!));
+        foreach (var name in new[] { "VisitDto", "UpdateVisitRequest" })
+            Assert.Equal(FieldCamp.Domain.FieldWork.VisitStatus.All, Enum(schemas[name]!["properties"]!["status"]!));
+        foreach (var name in new[] { "InvoiceDto", "UpdateInvoiceRequest" })
+            Assert.Equal(["draft", "sent", "paid", "void"], Enum(schemas[name]!["properties"]!["status"]!));
+        foreach (var name in new[] { "CreateWebhookRequest", "UpdateWebhookRequest", "WebhookResponse" })
+            Assert.Equal(FieldCamp.Web.Webhooks.WebhookEventTypes.All, Enum(schemas[name]!["properties"]!["events"]!));
+        Assert.Contains("webhook.test", Enum(schemas["WebhookDeliveryResponse"]!["properties"]!["type"]!));
+        foreach (var name in new[] { "CreateApiKeyRequest", "UpdateApiKeyRequest", "RotateApiKeyRequest", "ApiKeyResponse", "CredentialDto" })
+        {
+            var scopes = Enum(schemas[name]!["properties"]!["scopes"]!);
+            string[] expected = ["*", .. FieldCamp.Domain.ApiKeys.Scopes.Catalogue];
+            Assert.Equal(expected, scopes);
+            Assert.DoesNotContain("webhooks:manage", scopes);
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/v1/clients", 200)]
+    [InlineData("/api/v1/jobs", 200)]
+    [InlineData("/api/v1/invoices", 200)]
+    [InlineData("/api/v1/items", 200)]
+    [InlineData("/api/v1/api-keys", 100)]
+    [InlineData("/api/v1/webhooks", 100)]
+    [InlineData("/api/v1/audit-events", 100)]
+    [InlineData("/api/v1/incidents", 100)]
+    public async Task ListParameters_SayWhatTheListTakes_AndTheListEnforcesIt(string path, int maximum)
+    {
+        var parameters = (await DocumentAsync())["paths"]![path]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!);
+
+        var limit = parameters["limit"]["schema"]!;
+        Assert.Equal("integer", limit["type"]!.GetValue<string>());
+        Assert.Equal(1, limit["minimum"]!.GetValue<int>());
+        Assert.Equal(maximum, limit["maximum"]!.GetValue<int>());
+        Assert.Equal(50, limit["default"]!.GetValue<int>());
+        Assert.False(string.IsNullOrWhiteSpace(parameters["limit"]["description"]?.GetValue<string>()));
+        Assert.Equal("string", parameters["cursor"]["schema"]!["type"]!.GetValue<string>());
+        Assert.Contains("nextCursor", parameters["cursor"]["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        foreach (var instant in new[] { "updatedSince", "since", "until" }.Where(parameters.ContainsKey))
+            Assert.Equal("date-time", parameters[instant]["schema"]!["format"]!.GetValue<string>());
+        if (maximum == 200) Assert.True(parameters.ContainsKey("updatedSince"));
+
+        using var client = _app.CreateClient((await _app.CreateKeyAsync(scopes: ["*"])).Secret);
+        await client.GetAsync($"{path}?limit={maximum}").ExpectAsync(HttpStatusCode.OK);
+        await client.GetAsync($"{path}?limit={maximum + 1}").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await client.GetAsync($"{path}?limit=0").ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
+    public async Task RealAnswers_WithStatusesAndMoney_ValidateAgainstTheirSchema()
+    {
+        var document = await DocumentAsync();
+        using var client = _app.CreateClient((await _app.CreateKeyAsync(scopes: ["*"])).Secret);
+        var clientId = (await client.PostAsync("/api/v1/clients", Http.Json(new { name = "Harbour Vets" })).ExpectAsync(HttpStatusCode.Created))
+            .GetProperty("id").GetString();
+
+        var job = await CheckAsync(document, await client.PostAsync("/api/v1/jobs", Http.Json(new { clientId, title = "Boiler", scheduledFor = "2027-01-05T09:00:00Z" })),
+            "/api/v1/jobs", "post", HttpStatusCode.Created);
+        await CheckAsync(document, await client.PostAsync($"/api/v1/jobs/{job["id"]!.GetValue<string>()}/visits", Http.Json(new { startsAt = "2027-01-05T09:00:00+01:00" })),
+            "/api/v1/jobs/{id}/visits", "post", HttpStatusCode.Created);
+        var invoice = await CheckAsync(document, await client.PostAsync("/api/v1/invoices", Http.Json(new
+            {
+                clientId, number = "INV-7", lines = new[] { new { description = "Valve", quantity = 2m, unitPrice = 12.50m } },
+            })), "/api/v1/invoices", "post", HttpStatusCode.Created);
+        await CheckAsync(document, await client.PatchAsync($"/api/v1/invoices/{invoice["id"]!.GetValue<string>()}", new { status = "sent" }), "/api/v1/invoices/{id}", "patch", HttpStatusCode.OK);
+        await CheckAsync(document, await client.GetAsync("/api/v1/invoices"), "/api/v1/invoices", "get", HttpStatusCode.OK);
+        await CheckAsync(document, await client.GetAsync($"/api/v1/jobs/{job["id"]!.GetValue<string>()}/visits"), "/api/v1/jobs/{id}/visits", "get", HttpStatusCode.OK);
+        await CheckAsync(document, await client.PostAsync("/api/v1/items", Http.RawJson("""{"name":"Valve","unitPrice":"12.50"}""")),
+            "/api/v1/items", "post", HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>A schema's types, whether one (<c>"string"</c>) or several (<c>["null", "string"]</c>).</summary>
+    private static string[] Types(JsonNode schema) => schema["type"] switch
+    {
+        JsonArray many => [.. many.Select(t => t!.GetValue<string>())],
+        JsonValue one => [one.GetValue<string>()],
+        _ => schema["oneOf"] is JsonArray options ? [.. options.SelectMany(o => Types(o!))] : [],
+    };
+
+    private static IEnumerable<JsonObject> Walk(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                yield return obj;
+                foreach (var child in obj.SelectMany(p => Walk(p.Value))) yield return child;
+                break;
+            case JsonArray array:
+                foreach (var child in array.SelectMany(Walk)) yield return child;
+                break;
+        }
+    }
+
     [Fact]
     public async Task ReferencePage_ServesHtmlThatLoadsNothingFromAnotherSite()
     {

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using FieldCamp.Domain.FieldWork;
 using FieldCamp.Web.Auth;
@@ -127,7 +129,9 @@ internal static class JobEndpoints
     }
 
     public static async Task<Results<Ok<Page<VisitDto>>, ValidationProblem, ProblemHttpResult>> ListJobVisits(
-        string id, ClaimsPrincipal user, AppDbContext db, string? limit, string? cursor, string? updatedSince, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, AppDbContext db,
+        [Range(1, FieldDataEndpoints.MaxListLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
+        [DataType(DataType.DateTime), Description(Paging.UpdatedSinceText)] string? updatedSince, CancellationToken cancellationToken)
     {
         var branchId = ApiCaller.From(user).Tenant.BranchId;
         if (!await FieldDataEndpoints.InBranchAsync(db.Jobs, branchId, id, cancellationToken)) return ApiProblems.NotFound(Resource.Name);

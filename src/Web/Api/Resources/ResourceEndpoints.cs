@@ -1,6 +1,6 @@
-using System.Globalization;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Auth;
@@ -81,8 +81,9 @@ internal static partial class FieldDataEndpoints
     {
         var group = api.MapGroup($"/{resource.Path}").WithTags(resource.Plural);
         var read = Scopes.Read(resource.Scope);
-        group.MapGet("/", async Task<Results<Ok<Page<TDto>>, ValidationProblem>> (ClaimsPrincipal user, AppDbContext db, string? limit,
-                string? cursor, string? updatedSince, CancellationToken cancellationToken) =>
+        group.MapGet("/", async Task<Results<Ok<Page<TDto>>, ValidationProblem>> (ClaimsPrincipal user, AppDbContext db,
+                [Range(1, MaxListLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
+                [DataType(DataType.DateTime), Description(Paging.UpdatedSinceText)] string? updatedSince, CancellationToken cancellationToken) =>
                 await ListAsync(resource, resource.Set(db), user, limit, cursor, updatedSince, cancellationToken) is var (page, problem)
                     && problem is null ? TypedResults.Ok(page) : problem!)
             .RequireScope(read).WithName($"list{resource.Plural}")
@@ -110,8 +111,8 @@ internal static partial class FieldDataEndpoints
         DateTime? since = null;
         if (updatedSince is not null)
         {
-            if (TryParseInstant(updatedSince, out var parsed)) since = parsed;
-            else errors["updatedSince"] = ["Give an ISO-8601 instant with a time zone, such as 2026-12-01T09:30:00Z."];
+            if (Instants.TryParseQuery(updatedSince, out var parsed)) since = parsed.UtcDateTime;
+            else errors["updatedSince"] = [Instants.Problem(updatedSince)];
         }
         if (errors.Count > 0) return (new Page<TDto>([], null), ApiProblems.Validation(errors));
 
@@ -123,23 +124,6 @@ internal static partial class FieldDataEndpoints
         var result = Paging.ToPage(page, take, r => r.Id);
         return (new Page<TDto>([.. result.Data.Select(resource.ToDto)], result.NextCursor), null);
     }
-
-    /// <summary>
-    /// An instant with its offset (Z or ±hh:mm); a bare date or local time is ambiguous and refused. A '+' sent
-    /// unencoded in a query string arrives as a space, so a space before the offset is read as '+'.
-    /// </summary>
-    public static bool TryParseInstant(string text, out DateTime utc)
-    {
-        utc = default;
-        var candidate = text.Replace(' ', '+');
-        if (!InstantShape().IsMatch(candidate)) return false;
-        if (!DateTimeOffset.TryParse(candidate, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)) return false;
-        utc = parsed.UtcDateTime;
-        return true;
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})$")]
-    private static partial Regex InstantShape();
 
     /// <summary>Whether the branch has a record with this id: references must stay inside the branch.</summary>
     public static async Task<bool> InBranchAsync<T>(IQueryable<T> set, string branchId, string? id, CancellationToken cancellationToken)
