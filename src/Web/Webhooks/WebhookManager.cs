@@ -316,6 +316,11 @@ internal sealed class WebhookManager(
             errors["description"] = [$"The description can be at most {MaxDescriptionLength} characters."];
             return null;
         }
+        if (PlainText.HasHiddenCharacters(description))
+        {
+            errors["description"] = [$"The description {PlainText.Refusal}"];
+            return null;
+        }
         description = description.Trim();
         return description.Length == 0 ? null : description;
     }
