@@ -88,8 +88,10 @@ internal static class WebhookEndpoints
         string id, ClaimsPrincipal user, HttpContext http, WebhookManager manager, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        if (await manager.RotateSecretAsync(caller.KeyScope, id, caller.ToActor(http), cancellationToken) is not var (endpoint, secret)) return NotFound();
-        return TypedResults.Ok(WebhookResponse.From(endpoint, null, Now(time), secret));
+        if (await manager.RotateSecretAsync(caller.KeyScope, id, caller.ToActor(http), cancellationToken) is not var (_, secret)) return NotFound();
+        // The same view as a GET (last delivery included), plus the new secret.
+        var found = await manager.GetAsync(caller.KeyScope, id, cancellationToken);
+        return found is null ? NotFound() : TypedResults.Ok(WebhookResponse.From(found.Endpoint, found.LastDelivery, Now(time), secret));
     }
 
     public static async Task<Results<Accepted<WebhookDeliveryResponse>, ProblemHttpResult>> TestWebhook(
