@@ -129,12 +129,13 @@ internal static class JobEndpoints
     }
 
     public static async Task<Results<Ok<Page<VisitDto>>, ValidationProblem, ProblemHttpResult>> ListJobVisits(
-        string id, ClaimsPrincipal user, AppDbContext db, string? limit, string? cursor, string? updatedSince, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, AppDbContext db, PageCursors cursors, string? limit, string? cursor, string? updatedSince,
+        CancellationToken cancellationToken)
     {
         var branchId = ApiCaller.From(user).Tenant.BranchId;
         if (!await FieldDataEndpoints.InBranchAsync(db.Jobs, branchId, id, cancellationToken)) return ApiProblems.NotFound(Resource.Name);
         var (page, problem) = await FieldDataEndpoints.ListAsync(VisitEndpoints.Resource, db.Visits.Where(v => v.JobId == id), user,
-            limit, cursor, updatedSince, cancellationToken);
+            cursors.For(user, $"jobs/{id}/visits"), limit, cursor, updatedSince, cancellationToken);
         return problem is null ? TypedResults.Ok(page) : problem;
     }
 
