@@ -56,6 +56,27 @@ public class HiddenCharacterTests(AppFactory app) : IClassFixture<AppFactory>
         Assert.Equal("Harbour Vets", stored.GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task A_webhook_description_stored_with_a_line_break_before_the_rule_may_be_sent_back_unchanged_not_changed_to_another()
+    {
+        var client = await ClientAsync();
+        var id = (await client.PostAsync("/api/v1/webhooks", Http.Json(new { url = "https://hooks.example.com/in", events = new[] { "client.created" } }))
+            .ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await using (var db = await app.CreateDbContextAsync())
+        {
+            var stored = await db.WebhookEndpoints.FindAsync(id);
+            stored!.Description = "Dispatch\nboard";
+            await db.SaveChangesAsync();
+        }
+
+        var kept = await client.PatchAsync($"/api/v1/webhooks/{id}", new { url = "https://hooks.example.com/moved", description = "Dispatch\nboard" })
+            .ExpectAsync(HttpStatusCode.OK);
+        await AssertRefusedAsync(await client.PatchAsync($"/api/v1/webhooks/{id}", new { description = "Dispatch\n\nboard" }), "description");
+
+        Assert.Equal("https://hooks.example.com/moved", kept.GetProperty("url").GetString());
+        Assert.Equal("Dispatch\nboard", kept.GetProperty("description").GetString());
+    }
+
     [Theory]
     [InlineData("\u0000")]
     [InlineData("\u001B[31m")]
