@@ -168,6 +168,7 @@ services.AddHttpContextAccessor();
 services.AddOptions<FieldCamp.Web.Webhooks.WebhookOptions>().Bind(builder.Configuration.GetSection(FieldCamp.Web.Webhooks.WebhookOptions.Section));
 // Webhooks (issue 15): outbox events fanned out to endpoints and sent, signed, off the request path.
 services.AddWebhookDelivery(builder.Configuration);
+services.AddSingleton<PageCursors>();
 services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(RateLimitDefaults.Section))
     .Validate(limits => limits.RequestsPerMinute >= 1, "RateLimits:RequestsPerMinute must be at least 1.")
     .Validate(limits => limits.Window >= TimeSpan.FromSeconds(1) && limits.Window.Ticks % TimeSpan.TicksPerSecond == 0,

@@ -58,6 +58,8 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         var secret = page.GetByTestId("revealed-webhook-secret");
         await Expect(secret).ToHaveTextAsync(new Regex(@"^\s*whsec_\S+\s*$"));
         var secretText = (await secret.TextContentAsync())!.Trim();
+        // The copy button starts focused, and its tooltip would cover the text below it in the picture.
+        await page.EvaluateAsync("() => document.activeElement?.blur()");
         await audit.CheckAsync(page, "signing secret shown once", shot: "08-webhooks-secret");
         var done = page.GetByRole(AriaRole.Button, new() { Name = "Done", Exact = true });
         await Expect(done).ToBeDisabledAsync();
@@ -116,6 +118,12 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         Assert.StartsWith("msg_", headers["webhook-id"].ToString());
         Assert.StartsWith("v1,", headers["webhook-signature"].ToString());
         await audit.CheckAsync(page, "endpoint with a delivered test", shot: "08-webhooks-delivered");
+
+        // The list once the ping has been answered (no notice left over from the page before): the README's picture.
+        await page.GotoAsync("settings/developer/webhooks");
+        await page.WaitForInteractiveAsync();
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = receiverUrl })).ToContainTextAsync("Delivered");
+        await audit.CheckAsync(page, "webhooks list after a delivery", shot: "08-webhooks");
         audit.AssertClean();
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using FieldCamp.Domain.Audit;
 
@@ -303,20 +302,14 @@ public sealed class ApiKey
         if (trimmed.Length is 0 or > NameMaxLength)
             errors["name"] = [$"Give the key a name of 1 to {NameMaxLength} characters, after the integration that uses it."];
         else if (HasHiddenCharacters(trimmed))
-            errors["name"] = ["Key names cannot hold control or invisible characters (such as a zero-width space or a right-to-left override)."];
+            errors["name"] = [$"Key names {PlainText.Refusal}"];
         return trimmed;
     }
 
-    /// <summary>
-    /// Control and formatting characters (null, zero-width space, bidirectional overrides) and broken surrogates
-    /// print as nothing or reorder the text around them, so one name could pass for another.
-    /// </summary>
-    private static bool HasHiddenCharacters(string name) => name.EnumerateRunes().Any(IsHiddenCharacter);
+    private static bool HasHiddenCharacters(string name) => PlainText.HasHiddenCharacters(name);
 
-    public static bool IsHiddenCharacter(Rune rune) =>
-        rune == Rune.ReplacementChar // what a lone surrogate decodes to
-        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
-            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+    /// <inheritdoc cref="PlainText.IsHiddenCharacter"/>
+    public static bool IsHiddenCharacter(Rune rune) => PlainText.IsHiddenCharacter(rune);
 
     private static IReadOnlyList<string> ValidScopes(IEnumerable<string>? scopes, Dictionary<string, string[]> errors)
     {

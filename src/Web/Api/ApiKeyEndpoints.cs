@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Security.Claims;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.ApiKeys;
@@ -41,12 +42,13 @@ internal static class ApiKeyEndpoints
     }
 
     public static async Task<Results<Ok<Page<ApiKeyResponse>>, ValidationProblem>> ListApiKeys(
-        ClaimsPrincipal user, AppDbContext db, TimeProvider time,
+        ClaimsPrincipal user, AppDbContext db, TimeProvider time, PageCursors cursors,
         [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
         [Description("Only keys in this state: active, expiring_soon, expired, stale or revoked; revoked keys are left out without it.")] string? status,
         CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => c.StartsWith(KeyIdPrefix, StringComparison.Ordinal), out var take);
+        var list = cursors.For(user, "api-keys");
+        var errors = Paging.Validate(limit, cursor, list, out var take, out var after);
         ApiKeyStatus parsedStatus = default;
         if (status is not null && !ApiKeyStatusRules.TryParse(status, out parsedStatus))
             errors["status"] = ["Use one of active, expiring_soon, expired, stale, revoked."];
@@ -55,11 +57,11 @@ internal static class ApiKeyEndpoints
         var now = time.GetUtcNow().UtcDateTime;
         var keys = db.ApiKeys.AsNoTracking().InBranch(ApiCaller.From(user).KeyScope);
         keys = status is null ? keys.Where(k => k.RevokedAt == null) : keys.WithStatus(parsedStatus, now);
-        if (cursor is not null) keys = keys.Where(k => k.Id.CompareTo(cursor) < 0);
+        if (after is not null) keys = keys.Where(k => k.Id.CompareTo(after) < 0);
         var rows = await keys.OrderByDescending(k => k.Id).Take(take + 1).ToListAsync(cancellationToken);
 
         var owners = await OwnerEmailsAsync(db, rows, cancellationToken);
-        var page = Paging.ToPage(rows, take, k => k.Id);
+        var page = Paging.ToPage(rows, take, list, k => k.Id);
         return TypedResults.Ok(new Page<ApiKeyResponse>(
             [.. page.Data.Select(k => ApiKeyResponse.From(k, now, OwnerEmail(owners, k)))], page.NextCursor));
     }
@@ -140,12 +142,13 @@ internal static class ApiKeyEndpoints
     }
 
     public static async Task<Results<Ok<Page<ApiKeyRequestDto>>, ValidationProblem, ProblemHttpResult>> GetApiKeyActivity(
-        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time,
+        string id, ClaimsPrincipal user, AppDbContext db, TimeProvider time, PageCursors cursors,
         [Range(1, 720), DefaultValue("48"), Description("How many hours back to look.")] string? hours,
         [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
         CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, out var n) && n > 0, out var take);
+        var list = cursors.For(user, $"api-keys/{id}/activity");
+        var errors = Paging.Validate(limit, cursor, list, out var take, out var after);
         var window = 48;
         if (hours is not null && !(Paging.TryParseInt(hours, out window) && window is >= 1 and <= 720))
             errors["hours"] = ["Choose between 1 and 720 hours."];
@@ -155,13 +158,13 @@ internal static class ApiKeyEndpoints
 
         var since = time.GetUtcNow().UtcDateTime.AddHours(-window);
         var requests = db.ApiKeyRequests.AsNoTracking().Where(r => r.ApiKeyId == id && r.At >= since);
-        if (cursor is not null)
+        if (after is not null)
         {
-            var before = long.Parse(cursor);
+            var before = long.Parse(after, CultureInfo.InvariantCulture);
             requests = requests.Where(r => r.Id < before);
         }
         var rows = await requests.OrderByDescending(r => r.Id).Take(take + 1).ToListAsync(cancellationToken);
-        var page = Paging.ToPage(rows, take, r => r.Id.ToString());
+        var page = Paging.ToPage(rows, take, list, r => r.Id.ToString(CultureInfo.InvariantCulture));
         return TypedResults.Ok(new Page<ApiKeyRequestDto>(
             [.. page.Data.Select(r => new ApiKeyRequestDto(r.At, r.Method, r.Path, r.Status, r.Ip, r.UserAgent, r.Count))], page.NextCursor));
     }

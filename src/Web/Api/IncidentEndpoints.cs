@@ -47,18 +47,19 @@ internal static class IncidentEndpoints
     }
 
     public static async Task<Results<Ok<Page<IncidentResponse>>, ValidationProblem>> ListIncidents(
-        ClaimsPrincipal user, AppDbContext db,
+        ClaimsPrincipal user, AppDbContext db, PageCursors cursors,
         [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, string? keyId, CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => c.StartsWith("inc_", StringComparison.Ordinal), out var take);
+        var list = cursors.For(user, "incidents");
+        var errors = Paging.Validate(limit, cursor, list, out var take, out var after);
         if (keyId is { Length: 0 or > 64 }) errors["keyId"] = ["Pass a key id such as key_…"];
         if (errors.Count > 0) return ApiProblems.Validation(errors);
         var scope = ApiCaller.From(user).KeyScope;
         var incidents = db.Incidents.AsNoTracking().Where(i => i.BranchId == scope.BranchId && i.CompanyId == scope.CompanyId);
         if (keyId is not null) incidents = incidents.Where(i => i.ApiKeyId == keyId);
-        if (cursor is not null) incidents = incidents.Where(i => i.Id.CompareTo(cursor) < 0);
+        if (after is not null) incidents = incidents.Where(i => i.Id.CompareTo(after) < 0);
         var rows = await incidents.OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(cancellationToken);
-        var page = Paging.ToPage(rows, take, i => i.Id);
+        var page = Paging.ToPage(rows, take, list, i => i.Id);
         return TypedResults.Ok(new Page<IncidentResponse>([.. page.Data.Select(IncidentResponse.From)], page.NextCursor));
     }
 

@@ -50,15 +50,16 @@ internal static class WebhookEndpoints
     }
 
     public static async Task<Results<Ok<Page<WebhookResponse>>, ValidationProblem>> ListWebhooks(
-        ClaimsPrincipal user, WebhookManager manager, TimeProvider time,
+        ClaimsPrincipal user, WebhookManager manager, TimeProvider time, PageCursors cursors,
         [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => c.StartsWith(IdPrefix, StringComparison.Ordinal), out var take);
+        var list = cursors.For(user, "webhooks");
+        var errors = Paging.Validate(limit, cursor, list, out var take, out var after);
         if (errors.Count > 0) return ApiProblems.Validation(errors);
         // A branch has at most a handful of endpoints (WebhookManager.MaxPerBranch): page in memory.
         var all = await manager.ListAsync(ApiCaller.From(user).KeyScope, cancellationToken);
-        var rows = all.Where(s => cursor is null || s.Endpoint.Id.CompareTo(cursor) < 0).Take(take + 1).ToList();
-        var page = Paging.ToPage(rows, take, s => s.Endpoint.Id);
+        var rows = all.Where(s => after is null || s.Endpoint.Id.CompareTo(after) < 0).Take(take + 1).ToList();
+        var page = Paging.ToPage(rows, take, list, s => s.Endpoint.Id);
         var now = Now(time);
         return TypedResults.Ok(new Page<WebhookResponse>([.. page.Data.Select(s => WebhookResponse.From(s.Endpoint, s.LastDelivery, now))], page.NextCursor));
     }
@@ -91,8 +92,10 @@ internal static class WebhookEndpoints
         string id, ClaimsPrincipal user, HttpContext http, WebhookManager manager, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
-        if (await manager.RotateSecretAsync(caller.KeyScope, id, caller.ToActor(http), cancellationToken) is not var (endpoint, secret)) return NotFound();
-        return TypedResults.Ok(WebhookResponse.From(endpoint, null, Now(time), secret));
+        if (await manager.RotateSecretAsync(caller.KeyScope, id, caller.ToActor(http), cancellationToken) is not var (_, secret)) return NotFound();
+        // The same view as a GET (last delivery included), plus the new secret.
+        var found = await manager.GetAsync(caller.KeyScope, id, cancellationToken);
+        return found is null ? NotFound() : TypedResults.Ok(WebhookResponse.From(found.Endpoint, found.LastDelivery, Now(time), secret));
     }
 
     public static async Task<Results<Accepted<WebhookDeliveryResponse>, ProblemHttpResult>> TestWebhook(
@@ -105,14 +108,15 @@ internal static class WebhookEndpoints
     }
 
     public static async Task<Results<Ok<Page<WebhookDeliveryResponse>>, ValidationProblem, ProblemHttpResult>> ListWebhookDeliveries(
-        string id, ClaimsPrincipal user, WebhookManager manager,
+        string id, ClaimsPrincipal user, WebhookManager manager, PageCursors cursors,
         [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => c.StartsWith(DeliveryIdPrefix, StringComparison.Ordinal), out var take);
+        var list = cursors.For(user, $"webhooks/{id}/deliveries");
+        var errors = Paging.Validate(limit, cursor, list, out var take, out var after);
         if (errors.Count > 0) return ApiProblems.Validation(errors);
-        var rows = await manager.DeliveriesBeforeAsync(ApiCaller.From(user).KeyScope, id, cursor, take + 1, cancellationToken);
+        var rows = await manager.DeliveriesBeforeAsync(ApiCaller.From(user).KeyScope, id, after, take + 1, cancellationToken);
         if (rows is null) return NotFound();
-        var page = Paging.ToPage(rows.ToList(), take, r => r.Delivery.Id);
+        var page = Paging.ToPage(rows.ToList(), take, list, r => r.Delivery.Id);
         return TypedResults.Ok(new Page<WebhookDeliveryResponse>([.. page.Data.Select(WebhookDeliveryResponse.From)], page.NextCursor));
     }
 

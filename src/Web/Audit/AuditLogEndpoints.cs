@@ -60,12 +60,13 @@ internal static class AuditLogEndpoints
     /// owners in the dashboard, and nothing of another branch or company is ever listed.
     /// </summary>
     public static async Task<Results<Ok<Page<AuditEventResponse>>, ValidationProblem>> ListAuditEvents(
-        ClaimsPrincipal user, AppDbContext db, HttpRequest request,
+        ClaimsPrincipal user, AppDbContext db, PageCursors cursors, HttpRequest request,
         [Range(1, Paging.MaxLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor, string? keyId,
         [DataType(DataType.DateTime), Description(SinceText)] string? since, [DataType(DataType.DateTime), Description(UntilText)] string? until,
         CancellationToken cancellationToken)
     {
-        var errors = Paging.Validate(limit, cursor, c => long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0, out var take);
+        var list = cursors.For(user, "audit-events");
+        var errors = Paging.Validate(limit, cursor, list, out var take, out var after);
         var types = ParseTypes(request.Query["type"], errors, "type");
         var from = ParseInstant(since, errors, "since");
         var to = ParseInstant(until, errors, "until");
@@ -77,13 +78,13 @@ internal static class AuditLogEndpoints
         var events = db.AuditEvents.AsNoTracking()
             .Visible(new AuditVisibility(scope.CompanyId, [scope.BranchId], CompanyWide: false))
             .Matching(new AuditLogFilter(Types: types, KeyId: keyId, Since: from, Until: to));
-        if (cursor is not null)
+        if (after is not null)
         {
-            var before = long.Parse(cursor, CultureInfo.InvariantCulture);
+            var before = long.Parse(after, CultureInfo.InvariantCulture);
             events = events.Where(e => e.Id < before);
         }
         var rows = await events.NewestFirst().Take(take + 1).ToListAsync(cancellationToken);
-        var page = Paging.ToPage(rows, take, e => e.Id.ToString(CultureInfo.InvariantCulture));
+        var page = Paging.ToPage(rows, take, list, e => e.Id.ToString(CultureInfo.InvariantCulture));
         return TypedResults.Ok(new Page<AuditEventResponse>([.. page.Data.Select(AuditEventResponse.From)], page.NextCursor));
     }
 

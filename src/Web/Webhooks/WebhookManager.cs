@@ -116,9 +116,18 @@ internal sealed class WebhookManager(
         var url = update.Url is null ? null : CheckUrl(errors, update.Url);
         var events = update.Events is null ? null : CheckEvents(errors, update.Events);
         var description = update.Description is { } set ? CheckDescription(errors, set.Value) : null;
-        if (errors.Count > 0) throw new DomainValidationException(errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // A form that sends the description back unchanged is no change to it, even one written before hidden
+        // characters (a line break) were refused: editing the address must not fail on it.
+        if (errors.Count == 1 && errors.ContainsKey("description") && update.Description?.Value?.Trim() is { Length: > 0 } kept
+            && await InBranch(db, scope).AnyAsync(e => e.Id == id && e.Description == kept, cancellationToken))
+        {
+            errors.Clear();
+            description = kept;
+        }
+        if (errors.Count > 0) throw new DomainValidationException(errors);
+
         var endpoint = await InBranch(db, scope).FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         if (endpoint is null) return null;
         var now = Now;
@@ -314,6 +323,11 @@ internal sealed class WebhookManager(
         if (description.Length > MaxDescriptionLength)
         {
             errors["description"] = [$"The description can be at most {MaxDescriptionLength} characters."];
+            return null;
+        }
+        if (PlainText.HasHiddenCharacters(description))
+        {
+            errors["description"] = [$"The description {PlainText.Refusal}"];
             return null;
         }
         description = description.Trim();

@@ -181,6 +181,11 @@ internal sealed class WebhookSender(
         }
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
         {
+            if (ex is DbUpdateException && await IsGoneAsync(deliveryId))
+            {
+                LogDeletedMeanwhile(deliveryId, endpointId: null);
+                return;
+            }
             // The lease runs out and the delivery is tried again: sent twice at worst, never lost.
             logger.LogWarning(ex, "Could not record an attempt of webhook delivery {DeliveryId}; it will be tried again.", deliveryId);
         }
@@ -190,6 +195,25 @@ internal sealed class WebhookSender(
             logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly; it will be tried again.", deliveryId);
         }
     }
+
+    /// <summary>Whether the delivery no longer exists (its endpoint was deleted); false when that cannot be told.</summary>
+    private async Task<bool> IsGoneAsync(string deliveryId)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            return !await db.WebhookDeliveries.AnyAsync(d => d.Id == deliveryId);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An endpoint deleted mid-attempt is the user's decision, not a fault: one line, no stack trace.</summary>
+    private void LogDeletedMeanwhile(string deliveryId, string? endpointId) =>
+        logger.LogInformation("Webhook delivery {DeliveryId} was deleted with its endpoint {EndpointId} while it was being sent; the attempt is not recorded.",
+            deliveryId, endpointId ?? "(deleted)");
 
     /// <summary>One HTTP attempt: the status code (null when no answer came) and the start of the answer, or what went wrong.</summary>
     private async Task<(int? Status, string Snippet)> SendAsync(WebhookDelivery delivery, WebhookEndpoint endpoint, DateTime at, CancellationToken cancellationToken)
@@ -284,6 +308,14 @@ internal sealed class WebhookSender(
         var now = time.GetUtcNow().UtcDateTime;
         var succeeded = attempt.StatusCode is { } code && WebhookDeliveryRules.IsSuccess(code);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The endpoint may have been deleted while the attempt was out, taking its deliveries with it: there is no
+        // row left to record against, and nothing left to retry. (On SQLite the transaction already holds the write
+        // lock, so the delete cannot slip in between; elsewhere DeliverAsync catches the foreign key instead.)
+        if (!await db.WebhookDeliveries.AnyAsync(d => d.Id == delivery.Id, cancellationToken))
+        {
+            LogDeletedMeanwhile(delivery.Id, endpoint.Id);
+            return;
+        }
         db.WebhookAttempts.Add(attempt);
         delivery.Attempts = attempt.Number;
         if (succeeded)

@@ -351,7 +351,12 @@ public class ResourceApiTests(ResourceApp fixture) : IClassFixture<ResourceApp>
         await client.PatchAsync(path, new { status = "void" }).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
         Assert.Equal("sent", (await client.PatchAsync(path, new { status = "sent" }).ExpectAsync(HttpStatusCode.OK)).GetProperty("status").GetString());
         var edit = await client.PatchAsync(path, new { lines = Array.Empty<object>() }).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
-        Assert.Contains("lines", edit.GetProperty("detail").GetString());
+        Assert.Equal("The invoice is sent; its lines change only while it is a draft.", edit.GetProperty("detail").GetString());
+        var renumber = await client.PatchAsync(path, new { number = "X-1" }).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+        Assert.Equal("The invoice is sent; its number changes only while it is a draft.", renumber.GetProperty("detail").GetString());
+        var both = await client.PatchAsync(path, new { number = "X-1", clientId = await NewClientIdAsync(client), lines = Array.Empty<object>() })
+            .ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+        Assert.Equal("The invoice is sent; its number, client and lines change only while it is a draft.", both.GetProperty("detail").GetString());
         await client.PatchAsync(path, new { status = "draft" }).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
         var delete = await client.DeleteAsync(path).ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
         Assert.Contains("void", delete.GetProperty("detail").GetString());
@@ -371,11 +376,29 @@ public class ResourceApiTests(ResourceApp fixture) : IClassFixture<ResourceApp>
         var job = await client.PostAsync("/api/v1/jobs", Http.Json(Cases["jobs"].Body(clientId))).ExpectAsync(HttpStatusCode.Created);
         await client.PostAsync("/api/v1/invoices", Http.Json(Cases["invoices"].Body(clientId))).ExpectAsync(HttpStatusCode.Created);
 
+        await client.PostAsync("/api/v1/jobs", Http.Json(Cases["jobs"].Body(clientId))).ExpectAsync(HttpStatusCode.Created);
+        await client.PostAsync("/api/v1/jobs", Http.Json(Cases["jobs"].Body(clientId))).ExpectAsync(HttpStatusCode.Created);
+
         var problem = await client.DeleteAsync($"/api/v1/clients/{clientId}").ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
 
-        Assert.Contains("1 job and 1 invoice", problem.GetProperty("detail").GetString());
+        Assert.Equal("This client has 3 jobs and 1 draft invoice. Delete them or move them to another client (PATCH clientId) first.",
+            problem.GetProperty("detail").GetString());
         await client.GetAsync($"/api/v1/clients/{clientId}").ExpectAsync(HttpStatusCode.OK);
         await client.GetAsync($"/api/v1/jobs/{job.GetProperty("id").GetString()}").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Client_WithASentInvoice_Delete409SaysItStays()
+    {
+        var (client, _) = await ClientWithAsync("clients:write", "invoices:write");
+        var clientId = await NewClientIdAsync(client);
+        var invoice = await client.PostAsync("/api/v1/invoices", Http.Json(Cases["invoices"].Body(clientId))).ExpectAsync(HttpStatusCode.Created);
+        await client.PatchAsync($"/api/v1/invoices/{invoice.GetProperty("id").GetString()}", new { status = "sent" }).ExpectAsync(HttpStatusCode.OK);
+
+        var problem = await client.DeleteAsync($"/api/v1/clients/{clientId}").ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+
+        Assert.Equal("This client has 1 sent, paid or void invoice. An invoice that was sent stays on record, so this client cannot be deleted.",
+            problem.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -392,7 +415,8 @@ public class ResourceApiTests(ResourceApp fixture) : IClassFixture<ResourceApp>
         var problem = await client.DeleteAsync($"/api/v1/jobs/{done}").ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
         await client.DeleteAsync($"/api/v1/jobs/{open}").ExpectAsync(HttpStatusCode.NoContent);
 
-        Assert.Contains("completed visit", problem.GetProperty("detail").GetString());
+        Assert.Equal("This job has a completed visit: work was done, so it stays on record. Set its status to completed or cancelled instead.",
+            problem.GetProperty("detail").GetString());
         await client.GetAsync($"/api/v1/visits/{doneVisit}").ExpectAsync(HttpStatusCode.OK);
         await client.GetAsync($"/api/v1/visits/{openVisit}").ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
     }

@@ -222,6 +222,22 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
     }
 
     [Fact]
+    public async Task RotateSecret_AnswersTheSameViewAsGet_LastDeliveryIncluded_PlusTheSecret()
+    {
+        var (_, client) = await IntegrationAsync();
+        var id = (await RegisterAsync(client)).GetProperty("id").GetString()!;
+        var ping = (await client.PostAsync($"/api/v1/webhooks/{id}/test", null).ExpectAsync(HttpStatusCode.Accepted)).GetProperty("id").GetString();
+
+        var rotated = await client.PostAsync($"/api/v1/webhooks/{id}/rotate-secret", null).ExpectAsync(HttpStatusCode.OK);
+        var read = await client.GetAsync($"/api/v1/webhooks/{id}").ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(ping, rotated.GetProperty("lastDelivery").GetProperty("id").GetString());
+        var shown = rotated.EnumerateObject().Where(p => p.Name != "secret").ToDictionary(p => p.Name, p => p.Value.GetRawText());
+        var got = read.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+        Assert.Equal(got, shown);
+    }
+
+    [Fact]
     public async Task Test_QueuesAPendingPingNowAndTheLogShowsIt()
     {
         var (_, client) = await IntegrationAsync();

@@ -295,6 +295,32 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task An_endpoint_deleted_while_an_attempt_is_out_drops_the_attempt_with_one_quiet_line()
+    {
+        using var app = InsecureApp();
+        await using var receiver = await WebhookReceiver.StartAsync(WebhookReceiver.Held);
+        var endpoint = await app.AddEndpointAsync($"{receiver.BaseUrl}/hook", "client.created", WebhookTestKit.NewSecret());
+        var key = await app.CreateKeyAsync("acme", null, ["integrations:write"]);
+        using var client = app.CreateClient(key.Secret);
+
+        await app.AddEventAsync("client.created", new { id = "cli_1", name = "Harbour Vets" }, DateTime.UtcNow);
+        await receiver.WaitForAsync(1);
+        await client.DeleteAsync($"/api/v1/webhooks/{endpoint.Id}").ExpectAsync(HttpStatusCode.NoContent);
+        receiver.Release.SetResult();
+
+        await Http.EventuallyAsync(() => Task.FromResult(app.Logs.Entries.Any(e => e.Contains("was deleted with its endpoint"))),
+            TimeSpan.FromSeconds(30), "the sender noting the deleted endpoint");
+        var line = Assert.Single(app.Logs.Entries, e => e.Contains("was deleted with its endpoint"));
+        Assert.StartsWith("Information FieldCamp.Web.Webhooks.WebhookSender", line);
+        Assert.EndsWith("| ", line); // no exception attached
+        Assert.DoesNotContain(app.Logs.Entries, e => (e.StartsWith("Warning") || e.StartsWith("Error") || e.StartsWith("Critical"))
+            && (e.Contains("Webhook") || e.Contains("EntityFrameworkCore.Update") || e.Contains("EntityFrameworkCore.Database")));
+        await using var db = await app.CreateDbContextAsync();
+        Assert.False(await db.WebhookDeliveries.AnyAsync(d => d.EndpointId == endpoint.Id));
+        Assert.False(await db.WebhookAttempts.AnyAsync());
+    }
+
+    [Fact]
     public async Task An_endpoint_failing_for_three_days_straight_is_disabled_and_its_admins_are_told()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);

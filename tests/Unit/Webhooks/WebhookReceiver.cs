@@ -26,6 +26,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>In a script: keep the request waiting without an answer.</summary>
     public const int Hang = 0;
 
+    /// <summary>In a script: keep the request waiting until <see cref="Release"/> is completed, then answer 200.</summary>
+    public const int Held = 1;
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
     public string BaseUrl { get; private set; } = "";
@@ -63,6 +68,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             // Never answers; the sender gives up and closes the connection.
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
+        }
+        if (status == Held)
+        {
+            await Release.Task.WaitAsync(context.RequestAborted);
+            status = 200;
         }
         context.Response.StatusCode = status;
         await context.Response.WriteAsync($"receiver says {context.Response.StatusCode}");

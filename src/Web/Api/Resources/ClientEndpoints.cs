@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using FieldCamp.Domain.FieldWork;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Webhooks;
@@ -80,18 +81,33 @@ internal static class ClientEndpoints
         {
             // A job or invoice was created for the client after the check: the foreign key kept the client.
             return await StillInUseAsync(db, branchId, id, cancellationToken)
-                ?? FieldDataEndpoints.InvalidState("The client has jobs or invoices; a client is deleted only once it has none.");
+                ?? FieldDataEndpoints.InvalidState("This client has jobs or invoices; delete them or move them to another client first.");
         }
         return TypedResults.NoContent();
     }
 
+    /// <summary>
+    /// Why the client cannot go, with what stops it and what the caller can do: jobs and draft invoices can be deleted
+    /// or moved to another client; a sent, paid or void invoice stays on record, and so does its client.
+    /// </summary>
     private static async Task<ProblemHttpResult?> StillInUseAsync(AppDbContext db, string branchId, string id, CancellationToken cancellationToken)
     {
         var jobs = await db.Jobs.CountAsync(j => j.ClientId == id && j.BranchId == branchId, cancellationToken);
-        var invoices = await db.Invoices.CountAsync(i => i.ClientId == id && i.BranchId == branchId, cancellationToken);
-        return jobs + invoices == 0 ? null : FieldDataEndpoints.InvalidState(
-            $"The client has {Count(jobs, "job")} and {Count(invoices, "invoice")}; a client is deleted only once it has none. " +
-            "Move or delete its jobs, and delete its draft invoices.");
+        var invoices = await db.Invoices.Where(i => i.ClientId == id && i.BranchId == branchId)
+            .GroupBy(i => i.Status == InvoiceStatus.Draft).Select(g => new { Draft = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var drafts = invoices.Where(g => g.Draft).Sum(g => g.Count);
+        var issued = invoices.Where(g => !g.Draft).Sum(g => g.Count);
+        if (jobs + drafts + issued == 0) return null;
+
+        var has = new List<string>();
+        if (jobs > 0) has.Add(Count(jobs, "job"));
+        if (drafts > 0) has.Add(Count(drafts, "draft invoice"));
+        if (issued > 0) has.Add(Count(issued, "sent, paid or void invoice"));
+        var what = has.Count == 1 ? has[0] : $"{string.Join(", ", has[..^1])} and {has[^1]}";
+        var todo = issued > 0
+            ? $"{(issued == 1 ? "An invoice that was sent stays" : "Invoices that were sent stay")} on record, so this client cannot be deleted."
+            : $"Delete {(jobs + drafts == 1 ? "it" : "them")} or move {(jobs + drafts == 1 ? "it" : "them")} to another client (PATCH clientId) first.";
+        return FieldDataEndpoints.InvalidState($"This client has {what}. {todo}");
     }
 
     private static string Count(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FieldCamp.Domain;
 using FieldCamp.Domain.FieldWork;
 
 namespace FieldCamp.Web.Api;
@@ -18,13 +19,25 @@ internal sealed partial class FieldCheck
     {
         if (string.IsNullOrWhiteSpace(value) || value.Trim().Length > max)
             Add(field, $"Give {what} of 1 to {max} characters.");
+        else Visible(field, value, multiLine: false);
         return value?.Trim() ?? "";
     }
 
-    public string? Optional(string field, string? value, int max, string what)
+    /// <summary>Optional text; <paramref name="multiLine"/> for free text (notes, descriptions) that may keep line breaks and tabs.</summary>
+    public string? Optional(string field, string? value, int max, string what, bool multiLine = false)
     {
         if (value is not null && value.Trim().Length > max) Add(field, $"{what} can be at most {max} characters.");
+        else if (value is not null) Visible(field, value, multiLine);
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>The domain's rule for text people read back (<see cref="PlainText"/>), applied to every text field.</summary>
+    private void Visible(string field, string value, bool multiLine)
+    {
+        if (!PlainText.HasHiddenCharacters(value, multiLine)) return;
+        Add(field, multiLine
+            ? $"{field} can keep line breaks and tabs, but {PlainText.Refusal}"
+            : $"{field} {PlainText.Refusal}");
     }
 
     public string? Email(string field, string? value)

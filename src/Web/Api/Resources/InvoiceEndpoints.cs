@@ -98,7 +98,7 @@ internal static class InvoiceEndpoints
         // Edits are judged against the invoice as it was: a draft can be edited and sent in one request.
         if (draftOnly.Count > 0 && !InvoiceStatus.IsEditable(invoice.Status))
             return FieldDataEndpoints.InvalidState(
-                $"The invoice is {invoice.Status}; its {string.Join(", ", draftOnly)} change only while it is a draft.");
+                $"The invoice is {invoice.Status}; its {DraftOnlyFields(draftOnly)} only while it is a draft.");
         if (status is not null && InvoiceStatus.WhyNot(invoice.Status, status) is { } why) return FieldDataEndpoints.InvalidState(why);
         if (invoice.Status == InvoiceStatus.Void && request.Has(nameof(request.DueOn)))
             return FieldDataEndpoints.InvalidState("The invoice is void; a void invoice does not change.");
@@ -158,6 +158,14 @@ internal static class InvoiceEndpoints
     {
         invoice.Lines = [.. lines.Select(l => new InvoiceLineRecord { Description = l.Description, Quantity = l.Quantity, UnitPriceCents = l.UnitPriceCents })];
         invoice.TotalCents = InvoiceMath.TotalCents(lines) ?? 0;
+    }
+
+    /// <summary>"number changes", "lines change", "client and lines change": the fields of a refused edit, in a sentence.</summary>
+    private static string DraftOnlyFields(List<string> fields)
+    {
+        var names = fields.Select(f => f == "clientId" ? "client" : f).ToList();
+        return names.Count == 1 ? $"{names[0]} {(names[0] == "lines" ? "change" : "changes")}"
+            : $"{string.Join(", ", names[..^1])} and {names[^1]} change";
     }
 
     private static bool SameLines(Invoice invoice, List<InvoiceLine> lines) =>

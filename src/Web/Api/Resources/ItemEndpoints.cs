@@ -28,7 +28,7 @@ internal static class ItemEndpoints
     {
         var check = new FieldCheck();
         var name = check.Required("name", request.Name, InputLimits.ItemName, "the item a name");
-        var description = check.Optional("description", request.Description, InputLimits.ItemDescription, "A description");
+        var description = check.Optional("description", request.Description, InputLimits.ItemDescription, "A description", multiLine: true);
         var sku = check.Optional("sku", request.Sku, InputLimits.Sku, "A SKU");
         var price = check.Money("unitPrice", request.UnitPrice);
         if (check.Failed) return ApiProblems.Validation(check.Errors);
@@ -55,7 +55,7 @@ internal static class ItemEndpoints
             else item.Name = check.Required("name", request.Name, InputLimits.ItemName, "the item a name");
         }
         if (request.Has(nameof(request.Description)))
-            item.Description = check.Optional("description", request.Description, InputLimits.ItemDescription, "A description");
+            item.Description = check.Optional("description", request.Description, InputLimits.ItemDescription, "A description", multiLine: true);
         if (request.Has(nameof(request.Sku))) item.Sku = check.Optional("sku", request.Sku, InputLimits.Sku, "A SKU");
         if (request.Has(nameof(request.UnitPrice)))
         {

@@ -40,7 +40,7 @@ internal static class JobEndpoints
         var writer = ResourceWriter.From(user, time);
         var check = new FieldCheck();
         var title = check.Required("title", request.Title, InputLimits.JobTitle, "the job a title");
-        var description = check.Optional("description", request.Description, InputLimits.LongText, "A description");
+        var description = check.Optional("description", request.Description, InputLimits.LongText, "A description", multiLine: true);
         var status = request.Status is null ? JobStatus.Scheduled : check.Status("status", request.Status, JobStatus.All);
         if (!await FieldDataEndpoints.InBranchAsync(db.Clients, writer.BranchId, request.ClientId, cancellationToken))
             check.Add("clientId", FieldDataEndpoints.NoSuchClient);
@@ -77,7 +77,7 @@ internal static class JobEndpoints
             else job.Title = check.Required("title", request.Title, InputLimits.JobTitle, "the job a title");
         }
         if (request.Has(nameof(request.Description)))
-            job.Description = check.Optional("description", request.Description, InputLimits.LongText, "A description");
+            job.Description = check.Optional("description", request.Description, InputLimits.LongText, "A description", multiLine: true);
         if (request.Has(nameof(request.ScheduledFor))) job.ScheduledFor = request.ScheduledFor?.UtcDateTime;
         if (request.Has(nameof(request.ClientId)))
         {
@@ -120,8 +120,10 @@ internal static class JobEndpoints
         var job = await Resource.FindAsync(db, branchId, id, cancellationToken);
         if (job is null) return ApiProblems.NotFound(Resource.Name);
         var visits = await db.Visits.Where(v => v.JobId == id && v.BranchId == branchId).ToListAsync(cancellationToken);
-        if (visits.Any(v => v.Status == VisitStatus.Completed))
-            return FieldDataEndpoints.InvalidState("The job has a completed visit: work was done, so it stays on record. Set its status to cancelled instead.");
+        if (visits.Count(v => v.Status == VisitStatus.Completed) is var completed and > 0)
+            return FieldDataEndpoints.InvalidState(
+                $"This job has {(completed == 1 ? "a completed visit" : $"{completed} completed visits")}: work was done, so it stays on record. " +
+                (JobStatus.IsFinal(job.Status) ? $"It is {job.Status}, which is where it ends." : "Set its status to completed or cancelled instead."));
         db.Visits.RemoveRange(visits);
         db.Jobs.Remove(job);
         await db.SaveChangesAsync(cancellationToken);
@@ -129,14 +131,14 @@ internal static class JobEndpoints
     }
 
     public static async Task<Results<Ok<Page<VisitDto>>, ValidationProblem, ProblemHttpResult>> ListJobVisits(
-        string id, ClaimsPrincipal user, AppDbContext db,
+        string id, ClaimsPrincipal user, AppDbContext db, PageCursors cursors,
         [Range(1, FieldDataEndpoints.MaxListLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
         [DataType(DataType.DateTime), Description(Paging.UpdatedSinceText)] string? updatedSince, CancellationToken cancellationToken)
     {
         var branchId = ApiCaller.From(user).Tenant.BranchId;
         if (!await FieldDataEndpoints.InBranchAsync(db.Jobs, branchId, id, cancellationToken)) return ApiProblems.NotFound(Resource.Name);
         var (page, problem) = await FieldDataEndpoints.ListAsync(VisitEndpoints.Resource, db.Visits.Where(v => v.JobId == id), user,
-            limit, cursor, updatedSince, cancellationToken);
+            cursors.For(user, $"jobs/{id}/visits"), limit, cursor, updatedSince, cancellationToken);
         return problem is null ? TypedResults.Ok(page) : problem;
     }
 
@@ -148,7 +150,7 @@ internal static class JobEndpoints
         if (job is null) return ApiProblems.NotFound(Resource.Name);
         var check = new FieldCheck();
         if (request.StartsAt is null) check.Add("startsAt", "Give the time the visit starts, such as 2026-12-01T09:00:00Z.");
-        var notes = check.Optional("notes", request.Notes, InputLimits.LongText, "Notes");
+        var notes = check.Optional("notes", request.Notes, InputLimits.LongText, "Notes", multiLine: true);
         if (check.Failed) return ApiProblems.Validation(check.Errors);
         if (JobStatus.IsFinal(job.Status)) return FieldDataEndpoints.InvalidState($"The job is {job.Status}; a {job.Status} job gets no new visits.");
 

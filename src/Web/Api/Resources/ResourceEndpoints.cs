@@ -81,10 +81,11 @@ internal static partial class FieldDataEndpoints
     {
         var group = api.MapGroup($"/{resource.Path}").WithTags(resource.Plural);
         var read = Scopes.Read(resource.Scope);
-        group.MapGet("/", async Task<Results<Ok<Page<TDto>>, ValidationProblem>> (ClaimsPrincipal user, AppDbContext db,
+        group.MapGet("/", async Task<Results<Ok<Page<TDto>>, ValidationProblem>> (ClaimsPrincipal user, AppDbContext db, PageCursors cursors,
                 [Range(1, MaxListLimit), DefaultValue(Paging.DefaultLimitText), Description(Paging.LimitText)] string? limit, [Description(Paging.CursorText)] string? cursor,
                 [DataType(DataType.DateTime), Description(Paging.UpdatedSinceText)] string? updatedSince, CancellationToken cancellationToken) =>
-                await ListAsync(resource, resource.Set(db), user, limit, cursor, updatedSince, cancellationToken) is var (page, problem)
+                await ListAsync(resource, resource.Set(db), user, cursors.For(user, resource.Path), limit, cursor, updatedSince, cancellationToken)
+                    is var (page, problem)
                     && problem is null ? TypedResults.Ok(page) : problem!)
             .RequireScope(read).WithName($"list{resource.Plural}")
             .WithSummary($"List {resource.Path}, newest first; updatedSince gives only those changed since an instant.");
@@ -100,14 +101,14 @@ internal static partial class FieldDataEndpoints
     }
 
     /// <summary>
-    /// One page of <paramref name="rows"/> in the caller's branch, newest first. The cursor is the last id of the
+    /// One page of <paramref name="rows"/> in the caller's branch, newest first. The cursor holds the last id of the
     /// previous page: ids grow with creation time, so a record created meanwhile never shifts the pages still to come.
     /// </summary>
     public static async Task<(Page<TDto> Page, ValidationProblem? Problem)> ListAsync<T, TDto>(Resource<T, TDto> resource, IQueryable<T> rows,
-        ClaimsPrincipal user, string? limit, string? cursor, string? updatedSince, CancellationToken cancellationToken)
+        ClaimsPrincipal user, ListCursors list, string? limit, string? cursor, string? updatedSince, CancellationToken cancellationToken)
         where T : BranchRecord where TDto : IResourceDto
     {
-        var errors = Paging.Validate(limit, cursor, c => c.StartsWith(resource.IdPrefix + "_", StringComparison.Ordinal), out var take, MaxListLimit);
+        var errors = Paging.Validate(limit, cursor, list, out var take, out var after, MaxListLimit);
         DateTime? since = null;
         if (updatedSince is not null)
         {
@@ -119,9 +120,9 @@ internal static partial class FieldDataEndpoints
         var branchId = ApiCaller.From(user).Tenant.BranchId;
         rows = rows.AsNoTracking().Where(r => r.BranchId == branchId);
         if (since is { } from) rows = rows.Where(r => r.UpdatedAt >= from);
-        if (cursor is not null) rows = rows.Where(r => r.Id.CompareTo(cursor) < 0);
+        if (after is not null) rows = rows.Where(r => r.Id.CompareTo(after) < 0);
         var page = await rows.OrderByDescending(r => r.Id).Take(take + 1).ToListAsync(cancellationToken);
-        var result = Paging.ToPage(page, take, r => r.Id);
+        var result = Paging.ToPage(page, take, list, r => r.Id);
         return (new Page<TDto>([.. result.Data.Select(resource.ToDto)], result.NextCursor), null);
     }
 

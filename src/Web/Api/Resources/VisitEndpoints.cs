@@ -38,7 +38,7 @@ internal static class VisitEndpoints
             else newStatus = check.Status("status", request.Status, VisitStatus.All);
         }
         if (request.Has(nameof(request.StartsAt)) && request.StartsAt is null) check.NotCleared("startsAt");
-        if (request.Has(nameof(request.Notes))) visit.Notes = check.Optional("notes", request.Notes, InputLimits.LongText, "Notes");
+        if (request.Has(nameof(request.Notes))) visit.Notes = check.Optional("notes", request.Notes, InputLimits.LongText, "Notes", multiLine: true);
         if (check.Failed) return ApiProblems.Validation(check.Errors);
 
         var from = visit.Status;
