@@ -275,13 +275,11 @@ ORDER=()
 def() { # def ID SERVER PATH MODE FILE LAYOUT EXPECT LABEL
     SRV[$1]=$2; PATHS[$1]=$3; MODES[$1]=$4; FILES[$1]=$5; LAYOUTS[$1]=$6; EXPECT[$1]=$7; LABELS[$1]=$8; ORDER+=("$1")
 }
+# Order matters: a server that sat idle while the other one worked can start its next run slower (threads, caches),
+# so the scenarios that the key ÷ health ratios compare run back to back on the main server: a, b, bx, g, gx, a2.
 def a   main /health none      -                     cycle 200 "a) GET /health, no credential"
 def b   main $API   bearer    "$WORK/key.txt"       cycle 200 "b) key, Bearer"
 def bx  main $API   x-api-key "$WORK/key.txt"       cycle 200 "bx) key, X-Api-Key"
-# A legacy token is not exempt from the failed-credential throttle, and the previous round's throttle-on floods come
-# from the same address, maybe in the same minute: on the main server c would meet their 429s. The off server differs
-# only by that throttle, which a valid token never touches otherwise.
-def c   off  $API   bearer    "$WORK/jwt.txt"       cycle 200 "c) legacy JWT, Bearer"
 def g   main $API   bearer    "$WORK/gkey.txt"      cycle 200 "g) own-limit key, Bearer"
 def gx  main $API   x-api-key "$WORK/gxkey.txt"     cycle 200 "gx) own-limit key, X-Api-Key"
 # Health again after the key scenarios: the key ÷ health ratios divide by the mean of a and a2, so a machine that
@@ -298,6 +296,10 @@ def e0  off  $API   bearer    "$WORK/unknown.txt"   cycle 401:invalid_key "e0) u
 def e1  main $API   bearer    "$WORK/unknown.txt"   cycle "$THROTTLED"    "e1) unknown key, Bearer, throttle on"
 def e0x off  $API   x-api-key "$WORK/unknown.txt"   cycle 401:invalid_key "e0x) unknown key, X-Api-Key, thr. off"
 def e1x main $API   x-api-key "$WORK/unknown.txt"   cycle "$THROTTLED"    "e1x) unknown key, X-Api-Key, thr. on"
+# A legacy token is not exempt from the failed-credential throttle, and the previous round's throttle-on floods come
+# from the same address, maybe in the same minute: on the main server c would meet their 429s. The off server differs
+# only by that throttle, which a valid token never touches otherwise.
+def c   off  $API   bearer    "$WORK/jwt.txt"       cycle 200 "c) legacy JWT, Bearer"
 def f   off  $API   bearer    "$WORK/fresh.txt"     slice 401:invalid_key "f) never-repeated keys, Bearer, off"
 def fx  off  $API   x-api-key "$WORK/freshx.txt"    slice 401:invalid_key "fx) never-repeated, X-Api-Key, off"
 KEYED=" b bx g gx h hx "   # scenarios whose requests reach a key's usage log

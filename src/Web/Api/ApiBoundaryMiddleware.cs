@@ -1,4 +1,5 @@
 using FieldCamp.Web.Auth;
+using FieldCamp.Web.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -21,14 +22,20 @@ internal sealed class ApiBoundaryMiddleware(RequestDelegate next, IOptions<ApiOp
             return;
         }
 
-        // At OnStarting, so the headers survive whatever clears the response on the way (the exception handler does)
-        // and reach every answer: 401s from the handler, 429s, 404s, 500s. A response may carry a secret (a new key):
-        // no proxy or browser cache may keep it.
+        // The headers every API answer carries, set at OnStarting so that they survive whatever clears the response on
+        // the way (the exception handler does) and reach every answer: 401s from the handler, 429s, 400s, 404s, 500s.
+        // A response may carry a secret (a new key): no proxy or browser cache may keep it. An accepted credential
+        // adds its expiry and where it stands against its rate limit.
         context.Response.OnStarting(static state =>
         {
-            var headers = ((HttpResponse)state).Headers;
+            var response = (HttpResponse)state;
+            var headers = response.Headers;
             headers.CacheControl = "no-store";
             headers.XContentTypeOptions = "nosniff";
+            var features = response.HttpContext.Features;
+            if (features.Get<IApiCredentialFeature>() is { Accepted: true, ExpiresAtHeader.Count: > 0 } credential)
+                headers[ApiKeyDefaults.ExpiresAtHeader] = credential.ExpiresAtHeader;
+            features.Get<RateLimitHeaders>()?.WriteTo(headers);
             return Task.CompletedTask;
         }, context.Response);
 

@@ -57,12 +57,13 @@ internal sealed class ApiDocumentTransformer(IHttpContextAccessor http) : IOpenA
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info = new OpenApiInfo { Title = "FieldCamp API", Version = "v1", Description = Description };
-        // The server the document was fetched from, as the client sees it (ForwardedHeaders has run): "try it" on the
-        // reference page and generated clients call the same place.
-        var request = http.HttpContext?.Request;
+        // Relative: the server the document was fetched from, so "try it" on the reference page and generated clients
+        // call the same place. Never the request's Host header, which any caller chooses: the document is cached once
+        // for everyone (ApiReferenceSetup).
+        var pathBase = http.HttpContext?.Request.PathBase.Value;
         document.Servers = [new OpenApiServer
         {
-            Url = request is null ? "/" : $"{request.Scheme}://{request.Host}{request.PathBase}",
+            Url = string.IsNullOrEmpty(pathBase) ? "/" : pathBase,
             Description = "This FieldCamp server",
         }];
 

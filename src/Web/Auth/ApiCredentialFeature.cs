@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Primitives;
+
 namespace FieldCamp.Web.Auth;
 
 /// <summary>
@@ -18,7 +20,13 @@ public interface IApiCredentialFeature
 
     /// <summary>False for a key that exists but was refused (revoked or expired): the request is answered 401.</summary>
     bool Accepted { get; }
+
+    /// <summary>The <see cref="ApiKeyDefaults.ExpiresAtHeader"/> value every answer carries; empty when it never expires.</summary>
+    StringValues ExpiresAtHeader { get; }
 }
 
 internal sealed record ApiCredentialFeature(ApiCaller Caller, string? KeyId, int? RateLimitPerMinute, bool Accepted)
-    : IApiCredentialFeature;
+    : IApiCredentialFeature
+{
+    public StringValues ExpiresAtHeader { get; init; }
+}

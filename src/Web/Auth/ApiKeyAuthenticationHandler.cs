@@ -208,7 +208,6 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Refused(key, AuthFailureCodes.KeyRevoked);
         if (key.ExpiresAt <= TimeProvider.GetUtcNow().UtcDateTime)
             return Refused(key, AuthFailureCodes.KeyExpired);
-        if (key.ExpiresAtHeader.Count > 0) Response.Headers[ApiKeyDefaults.ExpiresAtHeader] = key.ExpiresAtHeader;
         Context.Features.Set<IApiCredentialFeature>(key.Accepted);
         return key.Success;
     }

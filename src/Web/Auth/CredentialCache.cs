@@ -16,9 +16,6 @@ internal sealed class CachedKey
     public required int? RateLimitPerMinute { get; init; }
     public required long LoadedAt { get; init; }
 
-    /// <summary>The <see cref="ApiKeyDefaults.ExpiresAtHeader"/> value, formatted once per load; empty for a key without expiry.</summary>
-    public required Microsoft.Extensions.Primitives.StringValues ExpiresAtHeader { get; init; }
-
     /// <summary>
     /// Built once per load and handed to every request: the principal is never mutated after creation,
     /// and rebuilding it per request would be most of the cost of authenticating.
@@ -141,9 +138,14 @@ internal sealed class CredentialCache(
             RevokedAt = row.RevokedAt,
             RateLimitPerMinute = row.RateLimitPerMinute,
             LoadedAt = time.GetTimestamp(),
-            ExpiresAtHeader = row.ExpiresAt is { } expiry ? expiry.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : default,
             Success = AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)),
-            Accepted = new ApiCredentialFeature(caller, row.Id, row.RateLimitPerMinute, Accepted: true),
+            Accepted = new ApiCredentialFeature(caller, row.Id, row.RateLimitPerMinute, Accepted: true)
+            {
+                // Formatted once per load, not per answer.
+                ExpiresAtHeader = row.ExpiresAt is { } expiry
+                    ? expiry.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)
+                    : default,
+            },
         };
     }
 }

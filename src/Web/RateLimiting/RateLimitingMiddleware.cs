@@ -71,21 +71,19 @@ internal sealed class RateLimitingMiddleware
     private Task Limit(HttpContext context, RateLimitPartitionKey partition)
     {
         using var lease = Acquire(partition);
-        var headers = context.Response.Headers;
-        var limit = Number(partition.Limit);
         var remaining = Number(lease.Remaining);
         var reset = Number(lease.ResetSeconds);
-        headers["RateLimit-Policy"] = _policies.GetOrAdd((partition.OwnKey, partition.Limit),
-            static (policy, window) => $"\"{(policy.OwnKey ? KeyPolicy : CompanyPolicy)}\";q={policy.Limit};w={window}", _windowSeconds);
-        headers["RateLimit"] = $"\"{partition.PolicyName}\";r={remaining};t={reset}";
-        headers["RateLimit-Limit"] = limit;
-        headers["RateLimit-Remaining"] = remaining;
-        headers["RateLimit-Reset"] = reset;
+        // Written into the headers when the answer starts (ApiBoundaryMiddleware), so that an answer the exception
+        // handler rewrites, which starts from cleared headers, still carries them.
+        context.Features.Set(new RateLimitHeaders(
+            _policies.GetOrAdd((partition.OwnKey, partition.Limit),
+                static (policy, window) => $"\"{(policy.OwnKey ? KeyPolicy : CompanyPolicy)}\";q={policy.Limit};w={window}", _windowSeconds),
+            $"\"{partition.PolicyName}\";r={remaining};t={reset}", Number(partition.Limit), remaining, reset));
 
         if (lease.IsAcquired) return _next(context);
 
         // Refused: nothing behind this runs. The usage log still counts the 429 against the key, not as a use of it.
-        headers.RetryAfter = reset;
+        context.Response.Headers.RetryAfter = reset;
         return ApiProblems.WritePrecomputedAsync(context.Response, StatusCodes.Status429TooManyRequests,
             partition.OwnKey ? KeyRefusedBody : CompanyRefusedBody);
     }
@@ -114,6 +112,19 @@ internal sealed class RateLimitingMiddleware
 
 }
 
+/// <summary>Where one request stands against its allowance, as the IETF RateLimit fields.</summary>
+internal sealed class RateLimitHeaders(string policy, string state, string limit, string remaining, string reset)
+{
+    public void WriteTo(IHeaderDictionary headers)
+    {
+        headers["RateLimit-Policy"] = policy;
+        headers["RateLimit"] = state;
+        headers["RateLimit-Limit"] = limit;
+        headers["RateLimit-Remaining"] = remaining;
+        headers["RateLimit-Reset"] = reset;
+    }
+}
+
 /// <summary>
 /// The counters of every partition, one process-wide <see cref="PartitionedRateLimiter{TResource}"/>. A counter unused
 /// for ten seconds past the end of its window retires and reports itself idle, and the partitioned limiter then
@@ -129,13 +140,14 @@ internal sealed class RateLimitPartitions : IDisposable
     /// <param name="created">Told of each counter made, for tests that watch counters being released.</param>
     internal RateLimitPartitions(TimeSpan window, TimeProvider time, Action<FixedWindowCounter>? created = null)
     {
-        Limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(
-            key => RateLimitPartition.Get(key, k =>
-            {
-                var counter = new FixedWindowCounter(k.Limit, window, time);
-                created?.Invoke(counter);
-                return counter;
-            }));
+        // One factory for every partition: a lambda written inside the partitioner would be a new delegate per request.
+        Func<RateLimitPartitionKey, RateLimiter> counterFor = key =>
+        {
+            var counter = new FixedWindowCounter(key.Limit, window, time);
+            created?.Invoke(counter);
+            return counter;
+        };
+        Limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(key => RateLimitPartition.Get(key, counterFor));
     }
 
     public PartitionedRateLimiter<RateLimitPartitionKey> Limiter { get; }

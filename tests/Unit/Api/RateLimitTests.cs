@@ -56,6 +56,31 @@ public sealed class RateLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task AnswersTheExceptionHandlerWrites_400And403_StillCarryTheFieldsAndTheKeysExpiry()
+    {
+        var key = await _app.CreateKeyAsync(scopes: ["api-keys:manage"], expiresAt: Start.UtcDateTime.AddDays(30));
+        using var client = _app.CreateClient(key.Secret);
+
+        // A misspelt property fails while the body is bound; a scope the key does not hold fails in the domain. Both
+        // end in the exception handler, which clears the headers before it writes the problem.
+        var unknownProperty = await client.PostAsync("/api/v1/api-keys", Http.Json(new { nam = "typo" }));
+        var widerScope = await client.PostAsync("/api/v1/api-keys", Http.Json(new { name = AppFactory.UniqueName(), scopes = new[] { "jobs:write" } }));
+
+        await unknownProperty.ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await widerScope.ExpectProblemAsync(HttpStatusCode.Forbidden, "insufficient_scope");
+        var remaining = 9;
+        foreach (var response in new[] { unknownProperty, widerScope })
+        {
+            Assert.Equal("\"company\";q=10;w=60", Header(response, "RateLimit-Policy"));
+            Assert.Equal($"\"company\";r={remaining};t=43", Header(response, "RateLimit"));
+            Assert.Equal($"{remaining}", Header(response, "RateLimit-Remaining"));
+            Assert.Equal("2027-01-02T10:00:17Z", Header(response, "FieldCamp-Key-Expires-At"));
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+            remaining--;
+        }
+    }
+
+    [Fact]
     public async Task NoCredential_NoRateLimitFields()
     {
         using var client = _app.CreateClient();
