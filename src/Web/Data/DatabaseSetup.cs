@@ -74,9 +74,10 @@ internal static class DatabaseSetup
                 UnixCreateMode = PrivateFile,
             });
         }
-        catch (IOException) when (File.Exists(databasePath))
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
         {
-            // Another process (a second instance, the command line) created it first; it keeps the permissions given there.
+            // Another process (a second instance, the command line) created it first, and it keeps the permissions given
+            // there; or the folder cannot be written, and SQLite reports that when it opens the file, as it always has.
         }
     }
 
