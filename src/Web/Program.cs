@@ -27,8 +27,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
-// `apikey …` and `user …` run the operator command line against the same database instead of the server; any other
-// first word that is not an option is a mistake, answered with the usage and exit code 2.
+// `apikey …`, `user …` and `db …` run the operator command line against the same database instead of the server; any
+// other first word that is not an option is a mistake, answered with the usage and exit code 2.
 if (!OperatorCommands.StartsServer(args))
     return await OperatorCommands.RunAsync(args, Console.Out, Console.Error);
 

@@ -13,6 +13,7 @@ internal static class OperatorCommands
           FieldCamp.Web apikey create | list | revoke …        manage API keys
           FieldCamp.Web user add --company SLUG --email EMAIL --role Owner|Admin|Member
                                                               add a person (prints the invitation link)
+          FieldCamp.Web db backup FILE [--force]               copy the SQLite store to FILE while the server runs
         Add --help to a command for its options.
         """;
 
@@ -24,6 +25,7 @@ internal static class OperatorCommands
     {
         "apikey" => ApiKeyCommandLine.RunAsync(args, stdout, stderr),
         "user" => UserCommandLine.RunAsync(args, stdout, stderr),
+        "db" => DatabaseCommandLine.RunAsync(args, stdout, stderr),
         _ => UnknownAsync(args[0], stderr),
     };
 

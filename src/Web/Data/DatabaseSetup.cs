@@ -14,10 +14,8 @@ internal static class DatabaseSetup
     /// </summary>
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        var connection = new SqliteConnectionStringBuilder(configuration.GetConnectionString("Default") ?? DefaultConnectionString);
-        if (connection.DataSource is not (":memory:" or "") && !Path.IsPathRooted(connection.DataSource))
-            connection.DataSource = Path.Combine(contentRoot, connection.DataSource);
-        if (Path.GetDirectoryName(connection.DataSource) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
+        var connection = SqliteConnectionString(configuration, contentRoot);
+        if (IsFile(connection)) CreatePrivately(connection.DataSource);
 
         services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connection.ToString())
             // EF logs every failed open, command, query and save at Error, and the exception then reaches code that
@@ -29,6 +27,58 @@ internal static class DatabaseSetup
                 (CoreEventId.QueryIterationFailed, LogLevel.Debug),
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
         return services;
+    }
+
+    /// <summary>
+    /// The SQLite connection string from <c>ConnectionStrings:Default</c>, its relative path taken from the content root:
+    /// the one file the server, the command line and <c>db backup</c> all use.
+    /// </summary>
+    public static SqliteConnectionStringBuilder SqliteConnectionString(IConfiguration configuration, string contentRoot)
+    {
+        var connection = new SqliteConnectionStringBuilder(configuration.GetConnectionString("Default") ?? DefaultConnectionString);
+        if (IsFile(connection) && !Path.IsPathRooted(connection.DataSource))
+            connection.DataSource = Path.Combine(contentRoot, connection.DataSource);
+        return connection;
+    }
+
+    /// <summary>False for an in-memory store, which has no file to create, protect or back up.</summary>
+    public static bool IsFile(SqliteConnectionStringBuilder connection) =>
+        connection.DataSource is not (":memory:" or "") && connection.Mode != SqliteOpenMode.Memory;
+
+    /// <summary>Only the app's user may read or write: the folder and file hold password hashes.</summary>
+    public const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// Creates the database's folder (0700) and an empty database file (0600) when they do not exist yet, before SQLite
+    /// opens it: SQLite would create the file with 0644, and its -wal and -shm files take the main file's permissions.
+    /// A folder or file that already exists keeps the permissions its operator gave it. On Windows only the folder is made.
+    /// </summary>
+    internal static void CreatePrivately(string databasePath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+        if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, PrivateFolder);
+        if (File.Exists(databasePath)) return;
+        try
+        {
+            // An empty file is an empty SQLite database; CreateNew never truncates one that appeared meanwhile.
+            using var _ = new FileStream(databasePath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = PrivateFile,
+            });
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            // Another process (a second instance, the command line) created it first, and it keeps the permissions given
+            // there; or the folder cannot be written, and SQLite reports that when it opens the file, as it always has.
+        }
     }
 
     /// <summary>Applies pending migrations and switches the file to write-ahead logging (readers never wait on the writer).</summary>

@@ -102,6 +102,7 @@ public class UserCommandLineTests(AppFactory app) : IClassFixture<AppFactory>
     [InlineData(new[] { "urls=http://localhost:5080" }, true)]
     [InlineData(new[] { "apikey", "list" }, false)]
     [InlineData(new[] { "user", "add" }, false)]
+    [InlineData(new[] { "db", "backup", "copy.db" }, false)]
     [InlineData(new[] { "usr", "add" }, false)]
     public void StartsServer_OptionsOnly_TrueAndAnyWordFalse(string[] args, bool server) =>
         Assert.Equal(server, OperatorCommands.StartsServer(args));
