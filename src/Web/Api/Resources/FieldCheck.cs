@@ -94,7 +94,11 @@ internal sealed partial class FieldCheck
             if (line.Quantity is not { } quantity || !InvoiceLine.IsValidQuantity(quantity))
                 Add($"{at}.quantity", $"Give a quantity above 0 and at most {InvoiceLine.MaxQuantity:0}, with at most three decimals.");
             var price = Money($"{at}.unitPrice", line.UnitPrice);
-            result.Add(new InvoiceLine(description, line.Quantity ?? 0, price));
+            var added = new InvoiceLine(description, line.Quantity ?? 0, price);
+            if (!Errors.ContainsKey($"{at}.quantity") && !Errors.ContainsKey($"{at}.unitPrice") && added.RoundsToNothing)
+                Add($"{at}.quantity", "quantity × unitPrice comes to less than 0.01: a line with a price must come to at least 0.01. " +
+                    "Raise the quantity, or bill a larger unit (hours, not seconds).");
+            result.Add(added);
         }
         if (!Failed && InvoiceMath.TotalCents(result) is null)
             Add(field, $"The invoice total would pass {FieldCamp.Domain.FieldWork.Money.FromCents(FieldCamp.Domain.FieldWork.Money.MaxCents):0.00}.");
