@@ -69,6 +69,13 @@ internal sealed partial class FieldCheck
         return value ?? "";
     }
 
+    /// <summary>A calendar date (an invoice's due date) in the same years as every record's date-time (<see cref="Instants"/>).</summary>
+    public DateOnly? Date(string field, DateOnly? value)
+    {
+        if (value is { } date && (date < Instants.EarliestDate || date > Instants.LatestDate)) Add(field, Instants.DateOutOfRange);
+        return value;
+    }
+
     /// <summary>A PATCH that sends null for a field that must always have a value.</summary>
     public void NotCleared(string field) => Add(field, $"{field} cannot be cleared; leave it out to keep it as it is.");
 
