@@ -36,6 +36,12 @@ public sealed record InvoiceLine(string Description, decimal Quantity, long Unit
 
     /// <summary>The line's amount in cents, a half cent rounded away from zero as on a paper invoice.</summary>
     public long AmountCents => (long)decimal.Round(Quantity * UnitPriceCents, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// A priced line whose amount rounds to 0.00 (0.001 × 1.00): billed, it would show a charge of nothing. Such a line
+    /// is refused rather than stored at 0; a line at unit price 0 (a free item, a note on the invoice) stays allowed.
+    /// </summary>
+    public bool RoundsToNothing => UnitPriceCents > 0 && AmountCents == 0;
 }
 
 public static class InvoiceMath

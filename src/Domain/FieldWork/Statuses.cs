@@ -62,7 +62,9 @@ public static class InvoiceStatus
 
 /// <summary>
 /// A job is scheduled, in progress, completed or cancelled. Completed and cancelled are final; any other change is
-/// allowed (a job can go back to scheduled when a visit is rebooked).
+/// allowed (a job can go back to scheduled when a visit is rebooked). A finished job is a record of work done (or
+/// called off) for a client at a time: its client and schedule stay as they were, like a sent invoice's client and
+/// lines; its title and description can still be corrected, like a finished visit's notes.
 /// </summary>
 public static class JobStatus
 {
@@ -77,4 +79,7 @@ public static class JobStatus
 
     public static string? WhyNot(string from, string to) =>
         from == to || !IsFinal(from) ? null : $"The job is {from}; a {from} job does not change status.";
+
+    /// <summary>Whether a job in <paramref name="status"/> may be moved to another client or rescheduled.</summary>
+    public static bool KeepsClientAndSchedule(string status) => IsFinal(status);
 }

@@ -43,6 +43,7 @@ internal static class ApiProblems
             "Send an API key as 'Authorization: Bearer <key>' or in the 'X-Api-Key' header.",
         AuthFailureCodes.ConflictingCredentials =>
             "The Authorization and X-Api-Key headers carry different credentials. Send only one.",
+        AuthFailureCodes.AmbiguousCredential => "Send one API key, in Authorization: Bearer or X-Api-Key, once.",
         AuthFailureCodes.KeyExpired => "This credential has expired. Create a new key in Settings → Developer → API Keys.",
         AuthFailureCodes.KeyRevoked => "This API key was revoked and can no longer be used.",
         _ => "The credential is not a valid API key. Check that it was copied whole, including the fc_live_ prefix.",
@@ -174,7 +175,7 @@ internal static class ProblemCodes
         [StatusCodes.Status401Unauthorized] =
         [
             AuthFailureCodes.MissingCredentials, AuthFailureCodes.InvalidKey, AuthFailureCodes.KeyExpired,
-            AuthFailureCodes.KeyRevoked, AuthFailureCodes.ConflictingCredentials, InvalidSignature,
+            AuthFailureCodes.KeyRevoked, AuthFailureCodes.ConflictingCredentials, AuthFailureCodes.AmbiguousCredential, InvalidSignature,
         ],
         [StatusCodes.Status403Forbidden] = [InsufficientScope, Forbidden],
         [StatusCodes.Status404NotFound] = [NotFound],

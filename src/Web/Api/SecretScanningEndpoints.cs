@@ -46,7 +46,10 @@ internal static class SecretScanningEndpoints
         HttpContext http, GitHubSecretScanning scanning, KnownDigests known, IncidentManager incidents, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        if (!scanning.IsEnabled) return ApiProblems.NotFound("endpoint");
+        // Switched off (no trusted key configured): said as it is, not as a missing record.
+        if (!scanning.IsEnabled)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, ProblemCodes.NotFound,
+                "Secret scanning reports are not enabled on this server."));
 
         var body = await ReadBodyAsync(http.Request, cancellationToken);
         if (body is null) return BodyProblem($"The report must be at most {GitHubSecretScanning.MaxBodyBytes / 1024} KB.");

@@ -1,3 +1,4 @@
+using FieldCamp.Web.Api;
 using FieldCamp.Web.Auth;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.OpenApi;
@@ -59,7 +60,9 @@ public static class ApiReferenceSetup
             options.ShowOperationId = true;
             options.HideClientButton = true;
             options.DocumentDownloadType = DocumentDownloadType.Json;
-        }).AllowAnonymous();
+        }).AllowAnonymous()
+            // HEAD answers as GET does (the redirect to /docs/api/, the page, its assets), as on every other GET here.
+            .AnswerHeadLikeGet();
         return app;
     }
 

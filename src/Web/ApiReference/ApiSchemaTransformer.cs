@@ -54,7 +54,7 @@ internal sealed class ApiSchemaTransformer : IOpenApiSchemaTransformer
     private static void Property(OpenApiSchema schema, JsonPropertyInfo property, ICustomAttributeProvider attributes)
     {
         if (attributes.GetCustomAttributes(typeof(JsonConverterAttribute), true).OfType<JsonConverterAttribute>()
-            .Any(c => c.ConverterType == typeof(InstantJsonConverter)))
+            .Any(c => c.ConverterType is { } type && type.IsAssignableTo(typeof(InstantJsonConverter))))
         {
             schema.Type = Nullable.GetUnderlyingType(property.PropertyType) is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
             schema.Format = "date-time";

@@ -37,6 +37,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     private static readonly Dictionary<string, AuthenticateResult> Failures = new[]
     {
         AuthFailureCodes.InvalidKey, AuthFailureCodes.KeyExpired, AuthFailureCodes.KeyRevoked, AuthFailureCodes.ConflictingCredentials,
+        AuthFailureCodes.AmbiguousCredential,
     }.ToDictionary(code => code, AuthenticateResult.Fail);
 
     // The 401 bodies, serialized once: a flood of bad credentials is answered from memory. Every request gets the
@@ -55,7 +56,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     /// <summary>
     /// Called by the authentication middleware before anything else looks at an API request. A credential that is
-    /// presented and fails (bad, unknown, expired, revoked, conflicting) ends the request here with its 401: nothing
+    /// presented and fails (bad, unknown, expired, revoked, conflicting, sent twice) ends the request here with its 401: nothing
     /// behind it could accept it, and a flood of bad keys costs no authorization round trip. The result is the same
     /// one the middleware's authenticate step reuses, so a credential is checked once per request.
     /// A client over its failed-credential allowance is answered 429 before its credential is checked at all, unless
@@ -152,6 +153,9 @@ internal sealed class ApiKeyAuthenticationHandler(
         var authorization = headers.Authorization;
         var bearer = BearerCredential(authorization);
         var apiKeyHeader = headers[ApiKeyDefaults.ApiKeyHeader];
+        // A header sent twice holds two credentials joined by a comma: which one was meant is not ours to guess. Counted
+        // as a failure like any unusable credential (an attacker can repeat it as cheaply as a bad key).
+        if (authorization.Count > 1 || apiKeyHeader.Count > 1) return Failures[AuthFailureCodes.AmbiguousCredential];
         string? apiKey = apiKeyHeader.Count == 0 ? null : apiKeyHeader.ToString();
 
         if (bearer is null && apiKey is null) return AuthenticateResult.NoResult();
@@ -184,7 +188,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (digest is null)
         {
             if (!ApiKeySecret.IsWellFormed(credential))
-                return Failures[AuthFailureCodes.InvalidKey];
+                // A proxy may fold a repeated header into one line, "key1, key2": looked for only once the key is refused.
+                return Failures[credential.Contains(',') ? AuthFailureCodes.AmbiguousCredential : AuthFailureCodes.InvalidKey];
             digest = ApiKeySecret.ComputeDigest(credential);
         }
         CachedKey? key;

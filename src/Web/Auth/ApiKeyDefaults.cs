@@ -36,4 +36,6 @@ public static class AuthFailureCodes
     public const string KeyExpired = "key_expired";
     public const string KeyRevoked = "key_revoked";
     public const string ConflictingCredentials = "conflicting_credentials";
+    /// <summary>The Authorization or X-Api-Key header sent more than once (or two keys folded into one line).</summary>
+    public const string AmbiguousCredential = "ambiguous_credential";
 }

@@ -36,7 +36,7 @@ internal sealed class FailedCredentialThrottle : IDisposable
     private static readonly string[] Codes =
     [
         AuthFailureCodes.InvalidKey, AuthFailureCodes.KeyExpired, AuthFailureCodes.KeyRevoked,
-        AuthFailureCodes.ConflictingCredentials, TooManyFailuresCode,
+        AuthFailureCodes.ConflictingCredentials, AuthFailureCodes.AmbiguousCredential, TooManyFailuresCode,
     ];
 
     public const string TooManyFailuresCode = "too_many_failed_credentials";

@@ -75,6 +75,27 @@ public class AuthenticationTests(AppFactory app) : IClassFixture<AppFactory>
         Assert.Contains("WWW-Authenticate: Bearer realm=\"fieldcamp\"", response, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("X-Api-Key: {0}", "X-Api-Key: {0}")]
+    [InlineData("Authorization: Bearer {0}", "Authorization: Bearer {0}")]
+    [InlineData("X-Api-Key: {0}, {0}")]
+    [InlineData("Authorization: Bearer {0}, Bearer {0}")]
+    public async Task Request_KeyHeaderSentTwice_401AmbiguousCredential(params string[] headerLines)
+    {
+        // Over a raw socket: HttpClient would fold the two lines into one. Even the same valid key twice is refused.
+        var key = await app.CreateKeyAsync();
+        using var client = app.CreateClient();
+
+        var (status, response) = await RawHttp.GetAsync(client.BaseAddress!, CompanyInfo,
+            [.. headerLines.Select(line => string.Format(line, key.Secret))]);
+
+        Assert.True(status == 401, response);
+        Assert.Contains("\"code\":\"ambiguous_credential\"", response);
+        Assert.Contains("Send one API key, in Authorization: Bearer or X-Api-Key, once.", response);
+        Assert.Contains("WWW-Authenticate: Bearer realm=\"fieldcamp\"", response, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(key.Secret, response.Split("\r\n\r\n", 2)[1]);
+    }
+
     [Fact]
     public async Task Request_BothHeadersSameKey_200()
     {

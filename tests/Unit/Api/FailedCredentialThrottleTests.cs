@@ -61,6 +61,25 @@ public class FailedCredentialThrottleTests
     }
 
     [Fact]
+    public async Task Throttle_KeyHeaderSentTwice_CountsAsAFailure()
+    {
+        using var app = App(2, ClockAtSecond10());
+        var key = await app.CreateKeyAsync();
+        using var once = app.CreateClient(key.Secret);
+        await once.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        using var twice = app.CreateClient();
+        // HttpClient folds the two values into one line, "key, key": refused the same way as two lines.
+        twice.DefaultRequestHeaders.TryAddWithoutValidation("X-Api-Key", [key.Secret, key.Secret]);
+
+        await twice.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "ambiguous_credential");
+        await twice.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "ambiguous_credential");
+        await twice.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "too_many_failed_credentials");
+
+        // The key itself, sent once, still works from the throttled address.
+        await once.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Throttle_ParallelFailures_NeverMoreThanTheLimitOf401s()
     {
         using var app = App(10, ClockAtSecond10());

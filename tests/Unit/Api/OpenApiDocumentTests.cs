@@ -422,6 +422,25 @@ public sealed partial class OpenApiDocumentTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("/docs/api")]
+    [InlineData("/docs/api/")]
+    [InlineData("/docs/api/scalar.js")]
+    public async Task ReferencePage_Head_AnswersAsGetDoes(string path)
+    {
+        _app.ClientOptions.AllowAutoRedirect = false;
+        using var browser = _app.CreateClient();
+
+        var get = await browser.GetAsync(path);
+        var head = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.NotEqual(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Equal(get.Headers.Location, head.Headers.Location);
+        Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task ReferencePage_ServesHtmlThatLoadsNothingFromAnotherSite()
     {

@@ -235,11 +235,12 @@ public class SecretScanningTests(SecretScanningApp scanning) : IClassFixture<Sec
 public class SecretScanningConfigurationTests
 {
     [Fact]
-    public async Task Report_NoTrustedKeys_404()
+    public async Task Report_NoTrustedKeys_404SayingReportsAreNotEnabled()
     {
         using var app = new AppFactory();
         using var client = app.CreateClient();
-        await client.PostAsync("/api/v1/secret-scanning/github", Http.RawJson("[]")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        var problem = await client.PostAsync("/api/v1/secret-scanning/github", Http.RawJson("[]")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal("Secret scanning reports are not enabled on this server.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -52,6 +52,23 @@ public class FieldWorkRulesTests
         Assert.Equal(valid, InvoiceLine.IsValidQuantity(decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture)));
 
     [Theory]
+    [InlineData("0.001", 100L, true)]      // 0.1 cent
+    [InlineData("0.004", 100L, true)]      // 0.4 cent
+    [InlineData("0.005", 100L, false)]     // a half cent rounds up to 0.01
+    [InlineData("0.001", 1_000L, false)]
+    [InlineData("0.001", 0L, false)]       // a free line is no charge on purpose
+    public void InvoiceLine_PricedButRoundingToNothing(string quantity, long unitPriceCents, bool nothing) =>
+        Assert.Equal(nothing, new InvoiceLine("Screws", decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture), unitPriceCents).RoundsToNothing);
+
+    [Theory]
+    [InlineData("scheduled", false)]
+    [InlineData("in_progress", false)]
+    [InlineData("completed", true)]
+    [InlineData("cancelled", true)]
+    public void Job_KeepsClientAndScheduleOnceFinished(string status, bool keeps) =>
+        Assert.Equal(keeps, JobStatus.KeepsClientAndSchedule(status));
+
+    [Theory]
     [InlineData("scheduled", "en_route", true)]
     [InlineData("en_route", "arrived", true)]
     [InlineData("arrived", "completed", true)]

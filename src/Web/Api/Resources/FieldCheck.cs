@@ -69,6 +69,13 @@ internal sealed partial class FieldCheck
         return value ?? "";
     }
 
+    /// <summary>A calendar date (an invoice's due date) in the same years as every record's date-time (<see cref="Instants"/>).</summary>
+    public DateOnly? Date(string field, DateOnly? value)
+    {
+        if (value is { } date && (date < Instants.EarliestDate || date > Instants.LatestDate)) Add(field, Instants.DateOutOfRange);
+        return value;
+    }
+
     /// <summary>A PATCH that sends null for a field that must always have a value.</summary>
     public void NotCleared(string field) => Add(field, $"{field} cannot be cleared; leave it out to keep it as it is.");
 
@@ -94,7 +101,11 @@ internal sealed partial class FieldCheck
             if (line.Quantity is not { } quantity || !InvoiceLine.IsValidQuantity(quantity))
                 Add($"{at}.quantity", $"Give a quantity above 0 and at most {InvoiceLine.MaxQuantity:0}, with at most three decimals.");
             var price = Money($"{at}.unitPrice", line.UnitPrice);
-            result.Add(new InvoiceLine(description, line.Quantity ?? 0, price));
+            var added = new InvoiceLine(description, line.Quantity ?? 0, price);
+            if (!Errors.ContainsKey($"{at}.quantity") && !Errors.ContainsKey($"{at}.unitPrice") && added.RoundsToNothing)
+                Add($"{at}.quantity", "quantity × unitPrice comes to less than 0.01: a line with a price must come to at least 0.01. " +
+                    "Raise the quantity, or bill a larger unit (hours, not seconds).");
+            result.Add(added);
         }
         if (!Failed && InvoiceMath.TotalCents(result) is null)
             Add(field, $"The invoice total would pass {FieldCamp.Domain.FieldWork.Money.FromCents(FieldCamp.Domain.FieldWork.Money.MaxCents):0.00}.");

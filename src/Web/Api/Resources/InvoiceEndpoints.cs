@@ -34,6 +34,7 @@ internal static class InvoiceEndpoints
         var check = new FieldCheck();
         var number = check.Required("number", request.Number, InputLimits.InvoiceNumber, "the invoice a number");
         var lines = check.Lines("lines", request.Lines ?? []);
+        check.Date("dueOn", request.DueOn);
         if (!await FieldDataEndpoints.InBranchAsync(db.Clients, writer.BranchId, request.ClientId, cancellationToken))
             check.Add("clientId", FieldDataEndpoints.NoSuchClient);
         await CheckNumberFreeAsync(check, db, writer.BranchId, number, null, cancellationToken);
@@ -92,6 +93,7 @@ internal static class InvoiceEndpoints
             if (request.Status is null) check.NotCleared("status");
             else status = check.Status("status", request.Status, InvoiceStatus.All);
         }
+        if (request.Has(nameof(request.DueOn))) check.Date("dueOn", request.DueOn);
         if (number is not null && number != invoice.Number) await CheckNumberFreeAsync(check, db, writer.BranchId, number, invoice.Id, cancellationToken);
         if (check.Failed) return ApiProblems.Validation(check.Errors);
 

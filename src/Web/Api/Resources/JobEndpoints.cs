@@ -23,7 +23,7 @@ internal static class JobEndpoints
         var (group, _, write) = api.MapReads(Resource);
         group.MapPost("/", CreateJob).RequireScope(write).WithName(nameof(CreateJob).Camel()).WithSummary("Create a job for a client of this branch.");
         group.MapPatch("/{id}", UpdateJob).RequireScope(write).WithName(nameof(UpdateJob).Camel())
-            .WithSummary("Change a job: fields left out stay, null clears description or scheduledFor.");
+            .WithSummary("Change a job: fields left out stay, null clears description or scheduledFor. A completed or cancelled job keeps its clientId and scheduledFor.");
         group.MapDelete("/{id}", DeleteJob).RequireScope(write).WithName(nameof(DeleteJob).Camel())
             .WithSummary("Delete a job and its visits, unless a visit was completed.");
 
@@ -70,6 +70,9 @@ internal static class JobEndpoints
         var job = await Resource.FindAsync(db, writer.BranchId, id, cancellationToken);
         if (job is null) return ApiProblems.NotFound(Resource.Name);
 
+        // Judged against the job as it was: a job can be moved and completed in one request, not moved once finished.
+        var wasStatus = job.Status;
+        var fixedFields = new List<string>();
         var check = new FieldCheck();
         if (request.Has(nameof(request.Title)))
         {
@@ -78,13 +81,22 @@ internal static class JobEndpoints
         }
         if (request.Has(nameof(request.Description)))
             job.Description = check.Optional("description", request.Description, InputLimits.LongText, "A description", multiLine: true);
-        if (request.Has(nameof(request.ScheduledFor))) job.ScheduledFor = request.ScheduledFor?.UtcDateTime;
+        if (request.Has(nameof(request.ScheduledFor)) && request.ScheduledFor?.UtcDateTime != job.ScheduledFor)
+        {
+            fixedFields.Add("scheduledFor");
+            job.ScheduledFor = request.ScheduledFor?.UtcDateTime;
+        }
         if (request.Has(nameof(request.ClientId)))
         {
             if (request.ClientId is null) check.NotCleared("clientId");
+            else if (request.ClientId == job.ClientId) { }
             else if (!await FieldDataEndpoints.InBranchAsync(db.Clients, writer.BranchId, request.ClientId, cancellationToken))
                 check.Add("clientId", FieldDataEndpoints.NoSuchClient);
-            else job.ClientId = request.ClientId;
+            else
+            {
+                fixedFields.Add("clientId");
+                job.ClientId = request.ClientId;
+            }
         }
         string? newStatus = null;
         if (request.Has(nameof(request.Status)))
@@ -93,6 +105,10 @@ internal static class JobEndpoints
             else newStatus = check.Status("status", request.Status, JobStatus.All);
         }
         if (check.Failed) return ApiProblems.Validation(check.Errors);
+        // Sending the value a finished job already has is no change, and passes.
+        if (fixedFields.Count > 0 && JobStatus.KeepsClientAndSchedule(wasStatus))
+            return FieldDataEndpoints.InvalidState(
+                $"The job is {wasStatus}; a {wasStatus} job keeps its {string.Join(" and ", fixedFields)} (title and description can still be edited).");
         if (newStatus is not null)
         {
             if (JobStatus.WhyNot(job.Status, newStatus) is { } why) return FieldDataEndpoints.InvalidState(why);

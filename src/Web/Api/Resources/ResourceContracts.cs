@@ -68,14 +68,18 @@ public sealed record ItemDto(string Id, string Name, string? Description, string
 public sealed record CreateClientRequest([property: Required] string? Name, string? Email, string? Phone, string? Address);
 public sealed record CreateJobRequest([property: Required] string? ClientId, [property: Required] string? Title, string? Description,
     [property: OneOf(ApiValues.JobStatuses), Description("Scheduled when left out.")] string? Status,
-    [property: JsonConverter(typeof(InstantJsonConverter)), Description(Instants.Description)] DateTimeOffset? ScheduledFor);
+    [property: JsonConverter(typeof(RecordInstantJsonConverter)), Description(Instants.RecordDescription)] DateTimeOffset? ScheduledFor);
 public sealed record CreateVisitRequest(
-    [property: Required, JsonConverter(typeof(InstantJsonConverter)), Description(Instants.Description)] DateTimeOffset? StartsAt, string? Notes);
+    [property: Required, JsonConverter(typeof(RecordInstantJsonConverter)), Description(Instants.RecordDescription)] DateTimeOffset? StartsAt, string? Notes);
 public sealed record InvoiceLineRequest([property: Required] string? Description,
     [property: Required, Description("Above 0, at most three decimals.")] decimal? Quantity,
     [property: Required, Description(InvoiceLineDto.MoneyText)] decimal? UnitPrice);
-public sealed record CreateInvoiceRequest([property: Required] string? ClientId, [property: Required] string? Number, DateOnly? DueOn,
-    IReadOnlyList<InvoiceLineRequest?>? Lines);
+public sealed record CreateInvoiceRequest([property: Required] string? ClientId, [property: Required] string? Number,
+    [property: Description(CreateInvoiceRequest.DueOnText)] DateOnly? DueOn,
+    IReadOnlyList<InvoiceLineRequest?>? Lines)
+{
+    public const string DueOnText = "A date from 2000-01-01 to 2100-12-31.";
+}
 public sealed record CreateItemRequest([property: Required] string? Name, string? Description, string? Sku,
     [property: Required, Description(InvoiceLineDto.MoneyText)] decimal? UnitPrice);
 
@@ -110,18 +114,18 @@ public sealed class UpdateJobRequest : PatchRequest
     [NotClearable] public string? Title { get; set => field = Given(value); }
     public string? Description { get; set => field = Given(value); }
     [NotClearable, OneOf(ApiValues.JobStatuses)] public string? Status { get; set => field = Given(value); }
-    [JsonConverter(typeof(InstantJsonConverter)), Description(Instants.Description)]
+    [JsonConverter(typeof(RecordInstantJsonConverter)), Description(Instants.RecordDescription)]
     public DateTimeOffset? ScheduledFor { get; set => field = Given(value); }
 }
 
 public sealed class UpdateVisitRequest : PatchRequest
 {
-    [NotClearable, JsonConverter(typeof(InstantJsonConverter)), Description(Instants.Description)]
+    [NotClearable, JsonConverter(typeof(RecordInstantJsonConverter)), Description(Instants.RecordDescription)]
     public DateTimeOffset? StartsAt { get; set => field = Given(value); }
     [NotClearable, OneOf(ApiValues.VisitStatuses)] public string? Status { get; set => field = Given(value); }
-    [JsonConverter(typeof(InstantJsonConverter)), Description(Instants.Description)]
+    [JsonConverter(typeof(RecordInstantJsonConverter)), Description(Instants.RecordDescription)]
     public DateTimeOffset? ArrivedAt { get; set => field = Given(value); }
-    [JsonConverter(typeof(InstantJsonConverter)), Description(Instants.Description)]
+    [JsonConverter(typeof(RecordInstantJsonConverter)), Description(Instants.RecordDescription)]
     public DateTimeOffset? CompletedAt { get; set => field = Given(value); }
     public string? Notes { get; set => field = Given(value); }
 }
@@ -131,7 +135,7 @@ public sealed class UpdateInvoiceRequest : PatchRequest
     [NotClearable] public string? ClientId { get; set => field = Given(value); }
     [NotClearable] public string? Number { get; set => field = Given(value); }
     [NotClearable, OneOf(ApiValues.InvoiceStatuses)] public string? Status { get; set => field = Given(value); }
-    public DateOnly? DueOn { get; set => field = Given(value); }
+    [Description(CreateInvoiceRequest.DueOnText)] public DateOnly? DueOn { get; set => field = Given(value); }
     [NotClearable] public IReadOnlyList<InvoiceLineRequest?>? Lines { get; set => field = Given(value); }
 }
 
