@@ -142,6 +142,11 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
         { """{"url":"https://192.168.0.10/in","events":["job.created"]}""", "url" },
         { """{"url":"https://169.254.169.254/latest/meta-data","events":["job.created"]}""", "url" },
         { """{"url":"https://[::1]/in","events":["job.created"]}""", "url" },
+        // IDNA maps the circled digits to 127.0.0.1, which is where the HTTP client would connect.
+        { """{"url":"https://①②⑦.0.0.1/in","events":["job.created"]}""", "url" },
+        { """{"url":"https://127.0.0.1./in","events":["job.created"]}""", "url" },
+        // 100::/64 is discard-only: nothing can answer there.
+        { """{"url":"https://[100::1]/in","events":["job.created"]}""", "url" },
         { """{"url":"https://user:pass@hooks.example.com/in","events":["job.created"]}""", "url" },
         { """{"url":"/relative/path","events":["job.created"]}""", "url" },
         { """{"url":"ftp://hooks.example.com/in","events":["job.created"]}""", "url" },
