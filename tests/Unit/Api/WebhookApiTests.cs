@@ -331,6 +331,42 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
     }
 
     [Fact]
+    public async Task CreateAndRotate_SecretWrittenVerbatim_NoEscapedPlus()
+    {
+        var (_, client) = await IntegrationAsync();
+        var response = await client.PostAsync("/api/v1/webhooks", Http.Json(new { url = Receiver, events = new[] { "job.created" } }));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/v1/webhooks/{id}", response.Headers.Location?.OriginalString);
+        AssertVerbatim(text);
+
+        // About half of all secrets have a "+" in their base64: rotate until one does, and check each on the way.
+        var plus = false;
+        for (var i = 0; i < 40 && !plus; i++)
+        {
+            using var rotated = await client.PostAsync($"/api/v1/webhooks/{id}/rotate-secret", null);
+            Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+            plus = AssertVerbatim(await rotated.Content.ReadAsStringAsync()).Contains('+');
+        }
+        Assert.True(plus, "no rotated secret had a \"+\" in 40 tries");
+    }
+
+    /// <summary>
+    /// The secret as the raw text holds it, the way someone copies it from curl: the same as the JSON value, and
+    /// standard base64 of 32 bytes after the prefix, as a signature check decodes it.
+    /// </summary>
+    private static string AssertVerbatim(string text)
+    {
+        var raw = System.Text.RegularExpressions.Regex.Match(text, "\"secret\":\"([^\"]*)\"").Groups[1].Value;
+        Assert.Equal(JsonDocument.Parse(text).RootElement.GetProperty("secret").GetString(), raw);
+        Assert.DoesNotContain("\\u", text, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("whsec_", raw);
+        Assert.Equal(32, Convert.FromBase64String(raw["whsec_".Length..]).Length);
+        return raw;
+    }
+
+    [Fact]
     public async Task Test_DisabledEndpoint_409AndReenablingClearsTheFailureRecord()
     {
         var (_, client) = await IntegrationAsync();
