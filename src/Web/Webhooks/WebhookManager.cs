@@ -239,6 +239,9 @@ internal sealed class WebhookManager(
         var delivery = await db.WebhookDeliveries.FirstOrDefaultAsync(d => d.Id == deliveryId && d.EndpointId == id, cancellationToken);
         if (delivery is null) return null;
         EnsureEnabled(endpoint);
+        // Still pending, it goes out on its own retry schedule; sending it now as well would only jump the queue.
+        if (delivery.Status == WebhookDeliveryStatus.Pending)
+            throw new DomainException("This delivery has not finished yet; it is retried on its own schedule.");
         delivery.Status = WebhookDeliveryStatus.Pending;
         delivery.NextAttemptAt = Now;
         await db.SaveChangesAsync(cancellationToken);

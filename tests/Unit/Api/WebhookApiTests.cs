@@ -331,6 +331,27 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
     }
 
     [Fact]
+    public async Task Resend_DeliveryStillPending_409AndUnchanged()
+    {
+        var (_, client) = await IntegrationAsync();
+        var id = (await RegisterAsync(client)).GetProperty("id").GetString()!;
+        var deliveryId = (await client.PostAsync($"/api/v1/webhooks/{id}/test", null).ExpectAsync(HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+        DateTime? dueBefore;
+        await using (var db = await app.CreateDbContextAsync())
+            dueBefore = (await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId)).NextAttemptAt;
+
+        var refused = await client.PostAsync($"/api/v1/webhooks/{id}/deliveries/{deliveryId}/resend", null)
+            .ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+
+        Assert.Equal("This delivery has not finished yet; it is retried on its own schedule.", refused.GetProperty("detail").GetString());
+        await using (var db = await app.CreateDbContextAsync())
+        {
+            var row = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId);
+            Assert.Equal(("pending", 0, dueBefore), (row.Status, row.Attempts, row.NextAttemptAt));
+        }
+    }
+
+    [Fact]
     public async Task CreateAndRotate_SecretWrittenVerbatim_NoEscapedPlus()
     {
         var (_, client) = await IntegrationAsync();
