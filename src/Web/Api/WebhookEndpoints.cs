@@ -41,7 +41,7 @@ internal static class WebhookEndpoints
         group.MapGet("/{id}/deliveries", ListWebhookDeliveries).WithName("listWebhookDeliveries")
             .WithSummary("The endpoint's deliveries, newest first, with each one's latest attempt.");
         group.MapPost("/{id}/deliveries/{deliveryId}/resend", ResendWebhookDelivery).WithName("resendWebhookDelivery")
-            .WithSummary("Send a delivery again now, with the same webhook-id and body.");
+            .WithSummary("Send a finished delivery again now, with the same webhook-id and body (409 while it is still pending).");
         return group;
     }
 
