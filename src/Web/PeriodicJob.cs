@@ -1,4 +1,5 @@
 using System.Data.Common;
+using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Web;
@@ -6,9 +7,10 @@ namespace FieldCamp.Web;
 /// <summary>
 /// A background job that runs a round at start and then every <see cref="Interval"/>, on the app's clock. A round that
 /// fails on the database is logged and tried again next time: the jobs keep all their state in the store, so a failed
-/// round (or a restart) loses nothing. Tests call <see cref="RunOnceAsync"/> directly.
+/// round (or a restart) loses nothing. A database that cannot be reached is reported through <see cref="StoreOutage"/>,
+/// like the API's, so an outage is a line a minute, not a stack trace every round. Tests call <see cref="RunOnceAsync"/> directly.
 /// </summary>
-internal abstract class PeriodicJob(TimeProvider time, ILogger logger) : BackgroundService
+internal abstract class PeriodicJob(TimeProvider time, ILogger logger, StoreOutage outage) : BackgroundService
 {
     /// <summary>The app's clock, for the rounds too.</summary>
     protected TimeProvider Time { get; } = time;
@@ -31,9 +33,16 @@ internal abstract class PeriodicJob(TimeProvider time, ILogger logger) : Backgro
         using var timer = new PeriodicTimer(Interval, Time);
         do
         {
+            var failuresBefore = outage.Failures;
             try
             {
                 await RunOnceAsync(stoppingToken);
+                // Every round reads the store, so one that finished shows it answers.
+                outage.Answered(failuresBefore);
+            }
+            catch (Exception ex) when (StoreOutage.IsStoreFailure(ex) && !stoppingToken.IsCancellationRequested)
+            {
+                outage.Report(ex, $"trying to {Work}");
             }
             catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
             {

@@ -1,11 +1,15 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
+using System.Text.Json;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Idempotency;
 using FieldCamp.Web.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace FieldCamp.Web.Api;
 
@@ -23,19 +27,21 @@ internal static class WebhookEndpoints
     {
         var group = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireScope(Scopes.IntegrationsWrite);
         group.MapPost("/", CreateWebhook).WithName("createWebhook")
-            .WithSummary("Register an endpoint; the response holds its signing secret, once.").RevealsSecret("secret");
+            .WithSummary("Register an endpoint; the response holds its signing secret, once.").RevealsSecret("secret")
+            .AddEndpointFilter(SecretVerbatim);
         group.MapGet("/", ListWebhooks).WithName("listWebhooks").WithSummary("List the branch's webhook endpoints.");
         group.MapGet("/{id}", GetWebhook).WithName("getWebhook").WithSummary("Get a webhook endpoint.");
         group.MapPatch("/{id}", UpdateWebhook).WithName("updateWebhook")
             .WithSummary("Change the address, events, description, or switch the endpoint on or off.");
         group.MapDelete("/{id}", DeleteWebhook).WithName("deleteWebhook").WithSummary("Delete an endpoint and its delivery log.");
         group.MapPost("/{id}/rotate-secret", RotateWebhookSecret).WithName("rotateWebhookSecret")
-            .WithSummary("Issue a new signing secret, shown once; the old one keeps signing for 24 hours.").RevealsSecret("secret");
+            .WithSummary("Issue a new signing secret, shown once; the old one keeps signing for 24 hours.").RevealsSecret("secret")
+            .AddEndpointFilter(SecretVerbatim);
         group.MapPost("/{id}/test", TestWebhook).WithName("testWebhook").WithSummary("Queue a webhook.test ping to the endpoint.");
         group.MapGet("/{id}/deliveries", ListWebhookDeliveries).WithName("listWebhookDeliveries")
             .WithSummary("The endpoint's deliveries, newest first, with each one's latest attempt.");
         group.MapPost("/{id}/deliveries/{deliveryId}/resend", ResendWebhookDelivery).WithName("resendWebhookDelivery")
-            .WithSummary("Send a delivery again now, with the same webhook-id and body.");
+            .WithSummary("Send a finished delivery again now, with the same webhook-id and body (409 while it is still pending).");
         return group;
     }
 
@@ -128,6 +134,32 @@ internal static class WebhookEndpoints
         return delivery is null ? ApiProblems.NotFound("webhook delivery")
             : TypedResults.Accepted($"/api/v1/webhooks/{id}/deliveries?limit=1", WebhookDeliveryResponse.From(delivery));
     }
+
+    /// <summary>
+    /// Writes a response that carries a signing secret with the relaxed encoder (as problem bodies are): the API's
+    /// default one escapes the "+" of base64 as \u002B, and a secret copied from a terminal into a shell variable
+    /// would then be wrong. The secret stays standard base64, as the Standard Webhooks libraries expect it. The
+    /// handlers keep their declared results, so the OpenAPI document describes these responses as before.
+    /// </summary>
+    private static async ValueTask<object?> SecretVerbatim(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        var api = context.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var relaxed = RelaxedOptions.GetValue(api, ApiProblems.JsonOptions);
+        switch (result)
+        {
+            case Created<WebhookResponse> { Value: { } created } answer:
+                context.HttpContext.Response.Headers.Location = answer.Location;
+                return TypedResults.Json(created, relaxed, statusCode: StatusCodes.Status201Created);
+            case Results<Ok<WebhookResponse>, ProblemHttpResult> { Result: Ok<WebhookResponse> { Value: { } rotated } }:
+                return TypedResults.Json(rotated, relaxed);
+            default:
+                return result;
+        }
+    }
+
+    // One relaxed copy per instance of the API's options (each copy builds its own serialization metadata).
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> RelaxedOptions = new();
 
     private static ProblemHttpResult NotFound() => ApiProblems.NotFound("webhook endpoint");
 

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Web.Webhooks;
 
 namespace FieldCamp.Web.Auth;
 
@@ -11,11 +13,18 @@ internal static partial class SecretText
 {
     public const string Redacted = "[redacted]";
 
-    /// <summary>The text with anything shaped like an API key or a JWT replaced; the same instance when there is none.</summary>
+    // Both prefixes in one vectorized search.
+    private static readonly SearchValues<string> Prefixes =
+        SearchValues.Create([ApiKeySecret.LivePrefix, WebhookSecrets.Prefix], StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The text with anything shaped like an API key, a webhook signing secret or a JWT replaced; the same instance
+    /// when there is none.
+    /// </summary>
     public static string Redact(string text)
     {
-        // Two vectorized searches first: almost every request has neither, and pays no regular expression.
-        if (!text.Contains(ApiKeySecret.LivePrefix, StringComparison.OrdinalIgnoreCase) && !text.Contains("eyJ", StringComparison.Ordinal))
+        // Two vectorized searches first: almost every request has none, and pays no regular expression.
+        if (!text.AsSpan().ContainsAny(Prefixes) && !text.Contains("eyJ", StringComparison.Ordinal))
             return text;
         return SecretRegex().Replace(text, Redacted);
     }
@@ -27,8 +36,12 @@ internal static partial class SecretText
     // separators with them. A cut or mistyped key is still someone's secret, so it goes too, with whatever letters
     // follow it, up to 49 in all: that costs a log line some words, never a secret. A JWT: three base64url parts, the
     // first a JSON header ("{" encodes as "eyJ"); the signature may be empty (alg none). Case is ignored only in the
-    // prefixes, so the classes mean exactly the ASCII letters and digits.
-    [GeneratedRegex(@"(?i:fc_live_)(?:(?:%[0-9A-Fa-f]{2}|[^A-Za-z0-9])*[A-Za-z0-9]){0,49}|(?i:eyJ)[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*",
+    // prefixes, so the classes mean exactly the ASCII letters and digits. A webhook signing secret: "whsec_" and its
+    // base64 (standard or URL-safe, "+", "/" and "=" possibly percent-encoded), up to 64 bytes' worth (the Standard
+    // Webhooks maximum) and its padding; the padding ends it, so a whole secret takes no path segment after it.
+    [GeneratedRegex(@"(?i:fc_live_)(?:(?:%[0-9A-Fa-f]{2}|[^A-Za-z0-9])*[A-Za-z0-9]){0,49}"
+        + @"|(?i:whsec_)(?:[A-Za-z0-9+/_-]|%2[BbFf]){0,86}(?:=|%3[Dd]){0,2}"
+        + @"|(?i:eyJ)[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*",
         RegexOptions.CultureInvariant)]
     private static partial Regex SecretRegex();
 }

@@ -79,9 +79,19 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
             suppressed = _suppressed;
             _suppressed = 0;
         }
-        logger.LogError(exception,
-            "The database could not be reached while {Work}; API requests that need it are answered 503 until it is back. " +
+        // The cause, without a stack trace: where in the app the failure surfaced says nothing about an outage.
+        logger.LogError(
+            "The database could not be reached while {Work} ({Cause}); API requests that need it are answered 503 until it is back. " +
             "{Suppressed} more such failures since the last report; the next report comes in {Interval} at the earliest.",
-            whileDoing, suppressed, LogInterval);
+            whileDoing, Cause(exception), suppressed, LogInterval);
+    }
+
+    /// <summary>The innermost database error's message ("SQLite Error 14: 'unable to open database file'."), or the exception's.</summary>
+    private static string Cause(Exception exception)
+    {
+        var cause = exception;
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+            if (inner is DbException or TimeoutException) cause = inner;
+        return $"{cause.GetType().Name}: {cause.Message}";
     }
 }

@@ -6,8 +6,8 @@ namespace FieldCamp.Web.Idempotency;
 
 /// <summary>Deletes idempotency keys past their retention (24 hours from the first request), every hour.</summary>
 internal sealed class IdempotencyPruning(
-    IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<IdempotencyOptions> options, ILogger<IdempotencyPruning> logger)
-    : PeriodicJob(time, logger)
+    IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<IdempotencyOptions> options, ILogger<IdempotencyPruning> logger, StoreOutage outage)
+    : PeriodicJob(time, logger, outage)
 {
     protected override TimeSpan Interval => options.Value.PruneInterval;
 

@@ -27,7 +27,7 @@ public sealed class UnusedKeyRevocationOptions
 /// </summary>
 internal sealed class UnusedKeyRevocationJob(
     IDbContextFactory<AppDbContext> dbFactory, CredentialCache credentials, TimeProvider time, IOptions<UnusedKeyRevocationOptions> options,
-    ILogger<UnusedKeyRevocationJob> logger) : PeriodicJob(time, logger)
+    ILogger<UnusedKeyRevocationJob> logger, StoreOutage outage) : PeriodicJob(time, logger, outage)
 {
     protected override TimeSpan Interval => options.Value.Interval;
 

@@ -24,8 +24,8 @@ public sealed class NoticeOptions
 /// </summary>
 internal sealed class NoticeScheduler(
     IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<NoticeOptions> options, IOptions<KeyRotationSettings> rotation,
-    ILogger<NoticeScheduler> logger)
-    : PeriodicJob(time, logger)
+    ILogger<NoticeScheduler> logger, StoreOutage outage)
+    : PeriodicJob(time, logger, outage)
 {
     /// <summary>How far back the request log is searched for browser use; the scheduler runs far more often than this.</summary>
     private static readonly TimeSpan BrowserUseWindow = TimeSpan.FromDays(1);

@@ -14,7 +14,7 @@ namespace FieldCamp.Web.Rotation;
 /// </summary>
 internal sealed class RotationJob(
     IDbContextFactory<AppDbContext> dbFactory, CredentialCache credentials, TimeProvider time, IOptions<KeyRotationSettings> settings,
-    ILogger<RotationJob> logger) : PeriodicJob(time, logger)
+    ILogger<RotationJob> logger, StoreOutage outage) : PeriodicJob(time, logger, outage)
 {
     protected override TimeSpan Interval => settings.Value.CheckInterval;
 

@@ -11,8 +11,8 @@ namespace FieldCamp.Web.Webhooks;
 /// </summary>
 internal sealed class WebhookDispatcher(
     IDbContextFactory<AppDbContext> dbFactory, WebhookWakeup wakeup, TimeProvider time, IOptions<WebhookDeliveryOptions> options,
-    ILogger<WebhookDispatcher> logger)
-    : PeriodicJob(time, logger)
+    ILogger<WebhookDispatcher> logger, StoreOutage outage)
+    : PeriodicJob(time, logger, outage)
 {
     /// <summary>Events fanned out per transaction; a backlog drains in several rounds without one huge write.</summary>
     private const int BatchSize = 100;

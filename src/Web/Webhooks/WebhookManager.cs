@@ -1,3 +1,4 @@
+using System.Data;
 using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
@@ -68,6 +69,7 @@ internal sealed class WebhookManager(
         if (errors.Count > 0) throw new DomainValidationException(errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await BeginCapTransactionAsync(db, cancellationToken);
         if (await InBranch(db, scope).CountAsync(cancellationToken) >= MaxPerBranch)
             throw new DomainException($"A branch can have at most {MaxPerBranch} webhook endpoints. Delete one you no longer use first.");
         var now = Now;
@@ -82,6 +84,7 @@ internal sealed class WebhookManager(
         db.AuditEvents.Add(Audit(AuditEventType.WebhookCreated, endpoint, actor, now,
             [new("endpoint", null, endpoint.Url), new("events", null, endpoint.Events)]));
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return (endpoint, secret);
     }
 
@@ -208,6 +211,7 @@ internal sealed class WebhookManager(
         var endpoint = await InBranch(db, scope).AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         if (endpoint is null) return null;
         EnsureEnabled(endpoint);
+        await using var transaction = await BeginCapTransactionAsync(db, cancellationToken);
         if (await db.WebhookDeliveries.CountAsync(d => d.EndpointId == id && d.Type == TestEventType && d.Status == WebhookDeliveryStatus.Pending,
                 cancellationToken) >= MaxWaitingTests)
             throw new DomainException($"{MaxWaitingTests} test deliveries to this endpoint are still waiting to go out. Send another once they have.");
@@ -217,6 +221,7 @@ internal sealed class WebhookManager(
         var delivery = WebhookMessages.NewDelivery(endpoint, ping, now);
         db.WebhookDeliveries.Add(delivery);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         wakeup.Nudge();
         return delivery;
     }
@@ -234,6 +239,9 @@ internal sealed class WebhookManager(
         var delivery = await db.WebhookDeliveries.FirstOrDefaultAsync(d => d.Id == deliveryId && d.EndpointId == id, cancellationToken);
         if (delivery is null) return null;
         EnsureEnabled(endpoint);
+        // Still pending, it goes out on its own retry schedule; sending it now as well would only jump the queue.
+        if (delivery.Status == WebhookDeliveryStatus.Pending)
+            throw new DomainException("This delivery has not finished yet; it is retried on its own schedule.");
         delivery.Status = WebhookDeliveryStatus.Pending;
         delivery.NextAttemptAt = Now;
         await db.SaveChangesAsync(cancellationToken);
@@ -283,6 +291,15 @@ internal sealed class WebhookManager(
         if (!await db.WebhookDeliveries.AnyAsync(d => d.Id == deliveryId && d.EndpointId == id, cancellationToken)) return null;
         return await db.WebhookAttempts.AsNoTracking().Where(a => a.DeliveryId == deliveryId).OrderBy(a => a.Number).ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// A transaction for "count, then add if under the cap": parallel requests must not all count the same rows and all
+    /// add one. Serializable isolation makes the pair atomic on any store; on SQLite it is BEGIN IMMEDIATE, which takes
+    /// the write lock before the count, so writers queue and each counts what the ones before it added.
+    /// </summary>
+    private static Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginCapTransactionAsync(AppDbContext db,
+        CancellationToken cancellationToken) =>
+        db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
 
     private static IQueryable<WebhookEndpoint> InBranch(AppDbContext db, KeyScope scope) =>
         db.WebhookEndpoints.Where(e => e.BranchId == scope.BranchId && e.CompanyId == scope.CompanyId);

@@ -10,8 +10,8 @@ namespace FieldCamp.Web.Webhooks;
 /// A delivery still being retried is kept, however old.
 /// </summary>
 internal sealed class WebhookRetention(
-    IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<WebhookDeliveryOptions> options, ILogger<WebhookRetention> logger)
-    : PeriodicJob(time, logger)
+    IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<WebhookDeliveryOptions> options, ILogger<WebhookRetention> logger, StoreOutage outage)
+    : PeriodicJob(time, logger, outage)
 {
     /// <summary>How long a dispatched event stays: its deliveries hold its body, so it is only needed to dispatch it.</summary>
     public static readonly TimeSpan KeepDispatchedEventsFor = TimeSpan.FromDays(1);

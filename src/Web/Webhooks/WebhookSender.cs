@@ -18,7 +18,7 @@ namespace FieldCamp.Web.Webhooks;
 internal sealed class WebhookSender(
     IDbContextFactory<AppDbContext> dbFactory, IHttpClientFactory httpClients, IDataProtectionProvider dataProtection,
     WebhookWakeup wakeup, TimeProvider time, IOptions<WebhookDeliveryOptions> options, IOptions<WebhookOptions> targets,
-    ILogger<WebhookSender> logger)
+    StoreOutage outage, ILogger<WebhookSender> logger)
     : BackgroundService
 {
     public const string ClientName = "webhooks";
@@ -38,10 +38,13 @@ internal sealed class WebhookSender(
         var running = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
+            var failuresBefore = outage.Failures;
             try
             {
                 var free = slots.CurrentCount;
-                foreach (var claimed in free > 0 ? await ClaimDueAsync(free, stoppingToken) : [])
+                var due = free > 0 ? await ClaimDueAsync(free, stoppingToken) : [];
+                if (free > 0) outage.Answered(failuresBefore);
+                foreach (var claimed in due)
                 {
                     await slots.WaitAsync(stoppingToken);
                     running.Add(Task.Run(async () =>
@@ -60,6 +63,11 @@ internal sealed class WebhookSender(
                     }, CancellationToken.None));
                 }
                 running.RemoveAll(task => task.IsCompleted);
+            }
+            catch (Exception ex) when (StoreOutage.IsStoreFailure(ex) && !stoppingToken.IsCancellationRequested)
+            {
+                // Polled every second: an outage is reported as the API reports it, a line a minute, not one per poll.
+                outage.Report(ex, "claiming due webhook deliveries");
             }
             catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
             {
@@ -178,6 +186,11 @@ internal sealed class WebhookSender(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
+        {
+            // The lease runs out and the delivery is tried again once the database is back.
+            outage.Report(ex, $"sending webhook delivery {deliveryId} (it will be tried again)");
         }
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
         {

@@ -39,8 +39,10 @@ public static class WebhookTargets
     /// <summary>What a refused address says, in the attempt's snippet and in a registration error.</summary>
     public static string RefusalFor(string host, IPAddress address) =>
         IPAddress.TryParse(host, out _)
-            ? $"refused: {host} is a {Describe(address)} address, which webhooks may not be sent to"
-            : $"refused: {host} resolves to a {Describe(address)} address ({address}), which webhooks may not be sent to";
+            ? $"refused: {host} is {WithArticle(Describe(address))} address, which webhooks may not be sent to"
+            : $"refused: {host} resolves to {WithArticle(Describe(address))} address ({address}), which webhooks may not be sent to";
+
+    private static string WithArticle(string words) => ("aeiou".Contains(words[0]) ? "an " : "a ") + words;
 
     /// <summary>
     /// Why a URL can never be a webhook target, or null if it may be one (its name still has to resolve to an allowed
@@ -54,7 +56,9 @@ public static class WebhookTargets
         if (!string.IsNullOrEmpty(uri.UserInfo)) return "must not carry a user name or password";
         if (allowInsecure) return null;
         if (uri.Scheme != Uri.UriSchemeHttps) return "refused: webhooks are sent over https:// only";
-        var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.Host;
+        // The host as the HTTP client will connect to it: IDNA maps "①②⑦.0.0.1" to 127.0.0.1, and a trailing dot
+        // still names the same address.
+        var host = uri.IdnHost.Trim('[', ']').TrimEnd('.');
         if (IPAddress.TryParse(host, out var address) && IsRefused(address)) return RefusalFor(host, address);
         return null;
     }
@@ -62,7 +66,7 @@ public static class WebhookTargets
     /// <summary>
     /// True for addresses a webhook must not reach unless insecure targets are allowed: unspecified, loopback, private
     /// (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16 with the metadata address, fe80::/10), shared
-    /// CGNAT space (100.64/10), multicast, broadcast and reserved ranges, and IPv6 forms that carry one of these IPv4
+    /// CGNAT space (100.64/10), multicast, broadcast and reserved ranges, the IPv6 discard-only prefix (100::/64), and IPv6 forms that carry one of these IPv4
     /// addresses (IPv4-mapped, IPv4-compatible, NAT64, 6to4).
     /// </summary>
     public static bool IsRefused(IPAddress address)
@@ -87,11 +91,15 @@ public static class WebhookTargets
         if (b[0] == 0x20 && b[1] == 0x01 && ((b[2] == 0x00 && b[3] == 0x00) || (b[2] == 0x0d && b[3] == 0xb8))) return true;
         // 6to4 (2002::/16) carries the IPv4 address in bytes 2–5.
         if (b[0] == 0x20 && b[1] == 0x02) return IsRefusedV4(b[2..6]);
-        return (b[0] & 0xfe) == 0xfc          // fc00::/7 unique local
+        return IsDiscardOnly(b)
+            || (b[0] & 0xfe) == 0xfc          // fc00::/7 unique local
             || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) // fe80::/10 link-local
             || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) // fec0::/10 old site-local
             || b[0] == 0xff;                   // ff00::/8 multicast
     }
+
+    // 100::/64 (RFC 6666): traffic to it is meant to be dropped, so no receiver can be there.
+    private static bool IsDiscardOnly(ReadOnlySpan<byte> b) => b[0] == 0x01 && b.Slice(1, 7).IndexOfAnyExcept((byte)0) < 0;
 
     private static bool IsRefusedV4(ReadOnlySpan<byte> a) =>
         a[0] == 0                                        // 0/8 "this network", 0.0.0.0
@@ -144,6 +152,7 @@ public static class WebhookTargets
             if (address.IsIPv6LinkLocal) return "link-local";
             if (address.IsIPv6Multicast) return "multicast";
             if (address.Equals(IPAddress.IPv6Any)) return "unspecified";
+            if (IsDiscardOnly(b)) return "discard-only";
         }
         return "private";
     }

@@ -99,6 +99,47 @@ public class RequestLogRedactionTests(AppFactory app) : IClassFixture<AppFactory
         Assert.DoesNotContain(tail, await StoredTextAsync());
     }
 
+    [Theory]
+    [InlineData("/api/v1/clients/whsec_MfKQ9r+a/Zt0LkX1c2v3b4n5m6QwErTyUiOp7a8s9d0=", "/api/v1/clients/[redacted]")]
+    [InlineData("/api/v1/clients/whsec_MfKQ9r+a/Zt0LkX1c2v3b4n5m6QwErTyUiOp7a8s9d0=/activity", "/api/v1/clients/[redacted]/activity")]
+    [InlineData("/x/whsec_MfKQ9r%2Ba%2FZt0LkX1c2v3b4n5m6QwErTyUiOp7a8s9d0%3D/y", "/x/[redacted]/y")]
+    [InlineData("hook-tester/2 (secret WHSEC_MfKQ9r+a/Zt0LkX1c2v3b4n5m6QwErTyUiOp7a8s9d0=)", "hook-tester/2 (secret [redacted])")]
+    [InlineData("/api/v1/webhooks/whk_01J9/rotate-secret", "/api/v1/webhooks/whk_01J9/rotate-secret")]
+    public void Redact_WebhookSigningSecrets(string text, string expected) => Assert.Equal(expected, SecretText.Redact(text));
+
+    [Fact]
+    public async Task WebhookSecretPastedIntoTheAddressAndUserAgent_NeverStoredNorShown()
+    {
+        var admin = await app.CreateKeyAsync(scopes: ["*"]);
+        // One with the two base64 characters that are not letters or digits, as about every other secret has.
+        var leaked = FieldCamp.Web.Webhooks.WebhookSecrets.New();
+        while (!leaked.Contains('+') || !leaked.Contains('/')) leaked = FieldCamp.Web.Webhooks.WebhookSecrets.New();
+        using var client = app.CreateClient(admin.Secret);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", $"hook-tester/2 (secret {leaked})");
+
+        // As typed, and percent-encoded ("%2B", "%2F", "%3D"), as a URL builder would send it.
+        (await client.GetAsync($"/api/v1/clients/{leaked}")).Dispose();
+        (await client.GetAsync($"/api/v1/jobs/{Uri.EscapeDataString(leaked)}")).Dispose();
+
+        var activity = "";
+        await Http.EventuallyAsync(async () =>
+        {
+            using var response = await client.GetAsync($"/api/v1/api-keys/{admin.Id}/activity");
+            activity = await response.Content.ReadAsStringAsync();
+            return activity.Contains("hook-tester/2 (secret [redacted])", StringComparison.Ordinal)
+                   && activity.Contains("/api/v1/clients/[redacted]", StringComparison.Ordinal)
+                   && activity.Contains("/api/v1/jobs/[redacted]", StringComparison.Ordinal);
+        }, Visible, "both requests with the pasted secret in the activity, redacted");
+        var stored = await StoredTextAsync();
+        foreach (var shown in new[] { activity, stored })
+        {
+            // Not the secret, and not its base64 either, in whatever piece the path split it into.
+            foreach (var piece in leaked["whsec_".Length..].Split('/').Where(p => p.Length >= 8))
+                Assert.DoesNotContain(piece, shown);
+            Assert.DoesNotContain("%2B", shown, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
     /// <summary>Every text value in every table of the app's database.</summary>
     private async Task<string> StoredTextAsync()
     {

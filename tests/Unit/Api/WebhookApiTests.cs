@@ -142,6 +142,11 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
         { """{"url":"https://192.168.0.10/in","events":["job.created"]}""", "url" },
         { """{"url":"https://169.254.169.254/latest/meta-data","events":["job.created"]}""", "url" },
         { """{"url":"https://[::1]/in","events":["job.created"]}""", "url" },
+        // IDNA maps the circled digits to 127.0.0.1, which is where the HTTP client would connect.
+        { """{"url":"https://①②⑦.0.0.1/in","events":["job.created"]}""", "url" },
+        { """{"url":"https://127.0.0.1./in","events":["job.created"]}""", "url" },
+        // 100::/64 is discard-only: nothing can answer there.
+        { """{"url":"https://[100::1]/in","events":["job.created"]}""", "url" },
         { """{"url":"https://user:pass@hooks.example.com/in","events":["job.created"]}""", "url" },
         { """{"url":"/relative/path","events":["job.created"]}""", "url" },
         { """{"url":"ftp://hooks.example.com/in","events":["job.created"]}""", "url" },
@@ -323,6 +328,63 @@ public class WebhookApiTests(WebhookApiTests.ManagementOnlyApp app) : IClassFixt
         var entry = Assert.Single(log.GetProperty("data").EnumerateArray());
         Assert.Equal(500, entry.GetProperty("lastAttempt").GetProperty("statusCode").GetInt32());
         await client.PostAsync($"/api/v1/webhooks/{id}/deliveries/msg_unknown/resend", null).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task Resend_DeliveryStillPending_409AndUnchanged()
+    {
+        var (_, client) = await IntegrationAsync();
+        var id = (await RegisterAsync(client)).GetProperty("id").GetString()!;
+        var deliveryId = (await client.PostAsync($"/api/v1/webhooks/{id}/test", null).ExpectAsync(HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+        DateTime? dueBefore;
+        await using (var db = await app.CreateDbContextAsync())
+            dueBefore = (await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId)).NextAttemptAt;
+
+        var refused = await client.PostAsync($"/api/v1/webhooks/{id}/deliveries/{deliveryId}/resend", null)
+            .ExpectProblemAsync(HttpStatusCode.Conflict, "invalid_state");
+
+        Assert.Equal("This delivery has not finished yet; it is retried on its own schedule.", refused.GetProperty("detail").GetString());
+        await using (var db = await app.CreateDbContextAsync())
+        {
+            var row = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId);
+            Assert.Equal(("pending", 0, dueBefore), (row.Status, row.Attempts, row.NextAttemptAt));
+        }
+    }
+
+    [Fact]
+    public async Task CreateAndRotate_SecretWrittenVerbatim_NoEscapedPlus()
+    {
+        var (_, client) = await IntegrationAsync();
+        var response = await client.PostAsync("/api/v1/webhooks", Http.Json(new { url = Receiver, events = new[] { "job.created" } }));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/v1/webhooks/{id}", response.Headers.Location?.OriginalString);
+        AssertVerbatim(text);
+
+        // About half of all secrets have a "+" in their base64: rotate until one does, and check each on the way.
+        var plus = false;
+        for (var i = 0; i < 40 && !plus; i++)
+        {
+            using var rotated = await client.PostAsync($"/api/v1/webhooks/{id}/rotate-secret", null);
+            Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+            plus = AssertVerbatim(await rotated.Content.ReadAsStringAsync()).Contains('+');
+        }
+        Assert.True(plus, "no rotated secret had a \"+\" in 40 tries");
+    }
+
+    /// <summary>
+    /// The secret as the raw text holds it, the way someone copies it from curl: the same as the JSON value, and
+    /// standard base64 of 32 bytes after the prefix, as a signature check decodes it.
+    /// </summary>
+    private static string AssertVerbatim(string text)
+    {
+        var raw = System.Text.RegularExpressions.Regex.Match(text, "\"secret\":\"([^\"]*)\"").Groups[1].Value;
+        Assert.Equal(JsonDocument.Parse(text).RootElement.GetProperty("secret").GetString(), raw);
+        Assert.DoesNotContain("\\u", text, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("whsec_", raw);
+        Assert.Equal(32, Convert.FromBase64String(raw["whsec_".Length..]).Length);
+        return raw;
     }
 
     [Fact]

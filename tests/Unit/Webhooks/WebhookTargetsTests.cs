@@ -38,6 +38,9 @@ public sealed class WebhookTargetsTests
     [InlineData("2001:0:4136:e378:8000:63bf:80ff:fffe")]
     [InlineData("::ffff:0:7f00:1")]
     [InlineData("64:ff9b:1::a00:1")]
+    [InlineData("100::")]
+    [InlineData("100::1")]
+    [InlineData("100::ffff:ffff:ffff:ffff")]
     public void Internal_addresses_are_refused(string address) =>
         Assert.True(WebhookTargets.IsRefused(IPAddress.Parse(address)), $"{address} should be refused");
 
@@ -71,11 +74,24 @@ public sealed class WebhookTargetsTests
     [InlineData("https://[::1]/in", "loopback")]
     [InlineData("ftp://hooks.example.com/in", "https://")]
     [InlineData("/relative", "https://")]
+    [InlineData("https://①②⑦.0.0.1/in", "127.0.0.1 is a loopback address")]
+    [InlineData("https://127.0.0.1./in", "loopback")]
+    [InlineData("https://[100::1]/in", "100::1 is a discard-only address")]
+    [InlineData("https://0.0.0.0/in", "0.0.0.0 is an unspecified address")]
     public void Urls_that_can_never_be_targets_say_why(string url, string reason)
     {
         var refusal = WebhookTargets.CheckUrl(url, allowInsecure: false);
         Assert.NotNull(refusal);
         Assert.Contains(reason, refusal);
+    }
+
+    [Theory]
+    [InlineData("https://①②⑦.0.0.1/in")]
+    [InlineData("https://[100::1]/in")]
+    public void Registration_refuses_what_the_sender_would(string url)
+    {
+        Assert.NotNull(WebhookTargets.CheckUrl(url, allowInsecure: false));
+        Assert.NotNull(WebhookTargets.Problem(url, allowInsecure: false));
     }
 
     [Fact]
