@@ -66,8 +66,9 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByLabel("I have stored this secret in a safe place").CheckAsync();
         await done.ClickAsync();
 
-        // Straight on to the new endpoint's page; the secret left with the dialog.
-        await page.WaitForURLAsync("**/settings/developer/webhooks/whk_*");
+        // Straight on to the new endpoint's page; the secret left with the dialog. The app routes in the page, so there
+        // is no load event to wait for: waiting for one sometimes outlasts the timeout with the page already there.
+        await page.WaitForURLAsync("**/settings/developer/webhooks/whk_*", new() { WaitUntil = WaitUntilState.Commit });
         var endpointPage = new Uri(page.Url).AbsolutePath.TrimStart('/');
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = receiverUrl, Level = 1 })).ToBeVisibleAsync();
         Assert.DoesNotContain(secretText, await page.ContentAsync());
@@ -94,7 +95,7 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(phone.GetByRole(AriaRole.Link, new() { Name = receiverUrl, Exact = true })).ToBeVisibleAsync();
         await phoneAudit.CheckAsync(phone, "webhooks list", shot: "08-webhooks");
         await phone.GetByRole(AriaRole.Link, new() { Name = receiverUrl, Exact = true }).ClickAsync();
-        await phone.WaitForURLAsync("**/settings/developer/webhooks/whk_*");
+        await phone.WaitForURLAsync("**/settings/developer/webhooks/whk_*", new() { WaitUntil = WaitUntilState.Commit });
         await Expect(phone.GetByTestId("delivery-log").GetByText("webhook.test")).ToBeVisibleAsync();
         await phoneAudit.CheckAsync(phone, "endpoint with a test delivery", shot: "08-webhooks-detail");
         await phone.GotoAsync("settings/developer/webhooks");
