@@ -56,7 +56,9 @@ internal static class TelemetryServices
             });
             // The SQL text is recorded; it is parameterized (a key's digest is a parameter). Parameter values are not
             // recorded, and SecretGuard removes them should the instrumentation's experimental switch turn them on.
-            tracing.AddEntityFrameworkCoreInstrumentation();
+            // Only database calls made for a request: the background jobs poll every second or so (webhook deliveries,
+            // the usage writer), and a trace of one query each time would bury the requests' traces.
+            tracing.AddEntityFrameworkCoreInstrumentation(options => options.Filter = static (_, _) => InsideARequest());
             tracing.AddProcessor(new SecretGuard());
             if (exportTraces) tracing.AddOtlpExporter();
         });
@@ -70,6 +72,14 @@ internal static class TelemetryServices
         if (path.StartsWithSegments("/health") || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content"))
             return false;
         return Auth.ApiKeyDefaults.IsApiRequest(request) || path.StartsWithSegments("/openapi") || !Path.HasExtension(path.Value);
+    }
+
+    /// <summary>Whether a database call belongs to a traced operation (the span around it, if started already, aside).</summary>
+    private static bool InsideARequest()
+    {
+        var current = System.Diagnostics.Activity.Current;
+        if (current?.Source.Name == DatabaseSource) current = current.Parent;
+        return current is not null;
     }
 
     /// <summary>
