@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Tests.Unit.Domain;
+using FieldCamp.Tests.Unit.Webhooks;
 using FieldCamp.Web.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -80,12 +82,16 @@ public sealed class TelemetryTests : IDisposable
     }
 
     /// <summary>Counts appear once each answer is complete, just after the client has it: read until they are there.</summary>
-    private async Task<IReadOnlyDictionary<string, MetricSnapshot>> MetricsWhenAsync(Func<IReadOnlyDictionary<string, MetricSnapshot>, bool> ready)
+    private Task<IReadOnlyDictionary<string, MetricSnapshot>> MetricsWhenAsync(Func<IReadOnlyDictionary<string, MetricSnapshot>, bool> ready) =>
+        MetricsWhenAsync(_app, ready);
+
+    private static async Task<IReadOnlyDictionary<string, MetricSnapshot>> MetricsWhenAsync(TelemetryAppFactory app,
+        Func<IReadOnlyDictionary<string, MetricSnapshot>, bool> ready)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var metrics = _app.ReadMetrics();
+            var metrics = app.ReadMetrics();
             if (ready(metrics) || deadline.Elapsed > TimeSpan.FromSeconds(10)) return metrics;
             await Task.Delay(50);
         }
@@ -128,6 +134,29 @@ public sealed class TelemetryTests : IDisposable
         Assert.Contains("http.server.request.duration", metrics.Keys);
         // The usage writer has written the requests' log rows, and said how long after the first one.
         Assert.True(metrics["fieldcamp.usage.write_lag"].MetricPoints.Sum(p => p.GetHistogramCount()) >= 1);
+    }
+
+    [Fact]
+    public async Task WebhookAttempts_AreCountedByOutcome()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        using var app = new TelemetryAppFactory { Clock = clock };
+        app.Settings["Webhooks:AllowInsecureTargets"] = "true";
+        await using var receiver = await WebhookReceiver.StartAsync(500);
+        var endpoint = await app.AddEndpointAsync($"{receiver.BaseUrl}/in", "client.created", WebhookTestKit.NewSecret());
+        _ = app.CreateClient();
+
+        await app.AddEventAsync("client.created", new { id = "cli_1", name = "Ada" }, clock.UtcNow);
+        await receiver.WaitForAsync(1);
+        await app.DeliveryAfterAttemptsAsync(endpoint.Id, 1);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await receiver.WaitForAsync(2);
+        await app.DeliveryAfterAttemptsAsync(endpoint.Id, 2);
+
+        var metrics = await MetricsWhenAsync(app, m => Sum(m, "fieldcamp.webhooks.attempts") >= 2);
+        Assert.Equal(1, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "failed")));
+        Assert.Equal(1, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "delivered")));
+        Assert.Equal(0, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "gave_up")));
     }
 
     [Fact]
