@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using FieldCamp.Web.Telemetry;
 
 namespace FieldCamp.Web.Auth;
 

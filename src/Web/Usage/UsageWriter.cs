@@ -2,10 +2,10 @@ using System.Data.Common;
 using FieldCamp.Domain.Rotation;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
-using FieldCamp.Web.Telemetry;
 
 namespace FieldCamp.Web.Usage;
 
