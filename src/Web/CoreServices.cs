@@ -13,6 +13,9 @@ internal static class CoreServices
     public static IServiceCollection AddFieldCampCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddSingleton(TimeProvider.System);
+        // The app's instruments (Telemetry/FieldCampMetrics.cs); the SDK that reads them is added only when switched on.
+        services.AddMetrics();
+        services.AddSingleton<Telemetry.FieldCampMetrics>();
         services.AddAppDatabase(configuration, contentRoot);
         services.Configure<ApiKeyCacheOptions>(configuration.GetSection("ApiKeys:Cache"));
         services.Configure<UsageOptions>(configuration.GetSection("ApiKeys:Usage"));

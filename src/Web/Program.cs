@@ -15,6 +15,7 @@ using FieldCamp.Web.Notices;
 using FieldCamp.Web.Oversight;
 using FieldCamp.Web.RateLimiting;
 using FieldCamp.Web.Rotation;
+using FieldCamp.Web.Telemetry;
 using FieldCamp.Web.Usage;
 using FieldCamp.Web.Webhooks;
 using Microsoft.AspNetCore.Antiforgery;
@@ -155,6 +156,8 @@ services.AddHealthChecks();
 services.AddApiReference();
 // Failed credentials per client address, the client address behind a proxy (ForwardedHeaders), and /health/ready.
 services.AddFailureHandling(builder.Configuration);
+// OpenTelemetry metrics and traces, only when OTEL_EXPORTER_OTLP_ENDPOINT or Telemetry:Enabled is set (README "Telemetry").
+services.AddTelemetry(builder.Configuration);
 
 // The dashboard: interactive server components with MudBlazor, sharing the key operations with the API.
 services.AddRazorComponents().AddInteractiveServerComponents();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ internal sealed class CachedKey
 /// </summary>
 internal sealed class CredentialCache(
     IDbContextFactory<AppDbContext> dbFactory, KnownDigests known, IOptions<ApiKeyCacheOptions> options, TimeProvider time,
-    StoreOutage outage)
+    StoreOutage outage, FieldCampMetrics metrics)
 {
     private readonly ConcurrentDictionary<KeyDigest, CachedKey> _keys = new();
     private readonly UnknownKeySet _unknown = new(options.Value.UnknownKeyCapacity);
@@ -52,9 +53,16 @@ internal sealed class CredentialCache(
     {
         var digest = KeyDigest.From(digestBytes);
         if (_keys.TryGetValue(digest, out var cached) && time.GetElapsedTime(cached.LoadedAt) < _maxAge)
+        {
+            metrics.KeyCacheHit();
             return cached;
+        }
         if (_unknown.Contains(digest))
+        {
+            metrics.KeyCacheUnknown();
             return null;
+        }
+        metrics.KeyCacheMiss();
         try
         {
             return await ReadAsync(digest, digestBytes);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using FieldCamp.Web.Api;
+using FieldCamp.Web.Telemetry;
 
 namespace FieldCamp.Web.Auth;
 
@@ -41,21 +42,26 @@ internal sealed class FailedCredentialThrottle : IDisposable
 
     public const string TooManyFailuresCode = "too_many_failed_credentials";
 
+    // The same codes as metric tags, made once: counting a failure allocates nothing.
+    private static readonly KeyValuePair<string, object?>[] CodeTags = [.. Codes.Select(FieldCampMetrics.FailureCodeTag)];
+
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _limit;
     private readonly int _capacity;
     private readonly ITimer _summaryTimer;
+    private readonly FieldCampMetrics? _metrics;
     private readonly Lock _rollover = new();
     private Window _window;
 
     public FailedCredentialThrottle(Microsoft.Extensions.Options.IOptions<FailedCredentialOptions> options, TimeProvider time,
-        ILogger<FailedCredentialThrottle> logger) : this(options.Value.FailedCredentialsPerMinute, time, logger, Capacity)
+        ILogger<FailedCredentialThrottle> logger, FieldCampMetrics metrics) : this(options.Value.FailedCredentialsPerMinute, time, logger, Capacity, metrics)
     {
     }
 
-    internal FailedCredentialThrottle(int limit, TimeProvider time, ILogger logger, int capacity)
+    internal FailedCredentialThrottle(int limit, TimeProvider time, ILogger logger, int capacity, FieldCampMetrics? metrics = null)
     {
+        _metrics = metrics;
         _limit = Math.Max(0, limit);
         _time = time;
         _logger = logger;
@@ -85,7 +91,7 @@ internal sealed class FailedCredentialThrottle : IDisposable
     public void Refused(ClientAddress client)
     {
         var window = Current();
-        window.Count(Codes.Length - 1);
+        Count(window, Codes.Length - 1);
         if (window.Counters.TryGetValue(client, out var counter)) Interlocked.Increment(ref counter.Refused);
     }
 
@@ -101,18 +107,18 @@ internal sealed class FailedCredentialThrottle : IDisposable
         var counter = window.Counter(client, _capacity);
         if (counter is null)
         {
-            window.Count(Array.IndexOf(Codes, code));
+            Count(window, Array.IndexOf(Codes, code));
             Interlocked.Increment(ref window.Untracked);
             return false;
         }
         var failures = Interlocked.Increment(ref counter.Failures);
         if (_limit == 0 || failures <= _limit)
         {
-            window.Count(Array.IndexOf(Codes, code));
+            Count(window, Array.IndexOf(Codes, code));
             return false;
         }
         // Already counted in Failures: Refused is only for the requests refused before their check.
-        window.Count(Codes.Length - 1);
+        Count(window, Codes.Length - 1);
         retryAfter = window.Remaining(_time.GetUtcNow());
         return true;
     }
@@ -121,6 +127,13 @@ internal sealed class FailedCredentialThrottle : IDisposable
     public int TrackedAddresses => Volatile.Read(ref _window.Tracked);
 
     public void Dispose() => _summaryTimer.Dispose();
+
+    /// <summary>One failure in the minute's summary and in the <c>fieldcamp.auth.failures</c> metric.</summary>
+    private void Count(Window window, int code)
+    {
+        window.Count(code);
+        if (code >= 0) _metrics?.AuthFailure(CodeTags[code]);
+    }
 
     private static long WindowIndex(DateTimeOffset now) => now.UtcTicks / WindowLength.Ticks;
 

@@ -141,9 +141,26 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
             CountAllowed(context, policy);
             return _default.HandleAsync(next, context, policy, result);
         }
-        return result.Forbidden && policy.Requirements.Contains(ApiIdentityRequirement.Instance)
-            ? WriteInsufficientScopeAsync(context, result.AuthorizationFailure)
-            : _default.HandleAsync(next, context, policy, result);
+        if (!result.Forbidden || !policy.Requirements.Contains(ApiIdentityRequirement.Instance))
+            return _default.HandleAsync(next, context, policy, result);
+        NoteRequiredScope(context, policy);
+        return WriteInsufficientScopeAsync(context, result.AuthorizationFailure);
+    }
+
+    /// <summary>
+    /// Leaves the endpoint's required scope on the request for the <c>fieldcamp.api.requests</c> metric, which
+    /// <see cref="UsageRecordingMiddleware"/> counts once the answer is complete. The requirement itself is the feature:
+    /// one object per scope, made once, so this allocates nothing.
+    /// </summary>
+    private static void NoteRequiredScope(HttpContext context, AuthorizationPolicy policy)
+    {
+        var requirements = policy.Requirements;
+        for (var i = 0; i < requirements.Count; i++)
+        {
+            if (requirements[i] is not ScopeRequirement scope) continue;
+            context.Features.Set(scope);
+            return;
+        }
     }
 
     private void CountAllowed(HttpContext context, AuthorizationPolicy policy)
@@ -151,7 +168,9 @@ internal sealed class ApiAuthorizationResultHandler(IProblemDetailsService probl
         var requirements = policy.Requirements;
         for (var i = 0; i < requirements.Count; i++)   // by index: this runs on every authorized request
         {
-            if (requirements[i] is ScopeRequirement scope && KeyIdOf(context) is { } keyId) usage.RecordScope(keyId, scope.Scope, allowed: true);
+            if (requirements[i] is not ScopeRequirement scope) continue;
+            context.Features.Set(scope);   // see NoteRequiredScope
+            if (KeyIdOf(context) is { } keyId) usage.RecordScope(keyId, scope.Scope, allowed: true);
         }
     }
 

@@ -42,9 +42,13 @@ internal sealed class RateLimitingMiddleware
     // RateLimit-Policy depends only on whose allowance and its size: one string per distinct limit, not per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(bool OwnKey, int Limit), string> _policies = new();
 
-    public RateLimitingMiddleware(RequestDelegate next, CompanyRateLimits companies, RateLimitPartitions partitions, IOptions<RateLimitDefaults> options)
+    private readonly Telemetry.FieldCampMetrics _metrics;
+
+    public RateLimitingMiddleware(RequestDelegate next, CompanyRateLimits companies, RateLimitPartitions partitions, IOptions<RateLimitDefaults> options,
+        Telemetry.FieldCampMetrics metrics)
     {
         _next = next;
+        _metrics = metrics;
         _companies = companies;
         _limiter = partitions.Limiter;
         _windowSeconds = Number((int)options.Value.Window.TotalSeconds);
@@ -83,6 +87,7 @@ internal sealed class RateLimitingMiddleware
         if (lease.IsAcquired) return _next(context);
 
         // Refused: nothing behind this runs. The usage log still counts the 429 against the key, not as a use of it.
+        _metrics.RateLimitRefused(partition.OwnKey);
         context.Response.Headers.RetryAfter = reset;
         return ApiProblems.WritePrecomputedAsync(context.Response, StatusCodes.Status429TooManyRequests,
             partition.OwnKey ? KeyRefusedBody : CompanyRefusedBody);

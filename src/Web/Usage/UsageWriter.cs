@@ -2,6 +2,7 @@ using System.Data.Common;
 using FieldCamp.Domain.Rotation;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
+using FieldCamp.Web.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ namespace FieldCamp.Web.Usage;
 /// </summary>
 internal sealed class UsageWriter(
     UsageRecorder recorder, IDbContextFactory<AppDbContext> dbFactory, IOptions<UsageOptions> options,
-    TimeProvider time, CredentialCache credentials, StoreOutage outage, ILogger<UsageWriter> logger) : BackgroundService
+    TimeProvider time, CredentialCache credentials, StoreOutage outage, FieldCampMetrics metrics, ILogger<UsageWriter> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private long _lastPrune;
@@ -46,6 +48,7 @@ internal sealed class UsageWriter(
     {
         if (recorder.TakeDropped() is > 0 and var dropped)
         {
+            metrics.UsageDropped(dropped, "full");
             logger.LogWarning("The API key usage log was full: {Dropped} requests were not logged. Raise {Option} if this persists.",
                 dropped, "ApiKeys:Usage:MaxPendingRows");
         }
@@ -58,15 +61,18 @@ internal sealed class UsageWriter(
         {
             await WriteAsync(batch, rows, cancellationToken);
             outage.Answered(failuresBefore);
+            if (rows.Count > 0) metrics.UsageWritten(time.GetUtcNow().UtcDateTime - rows.Min(t => t.First));
         }
         catch (Exception ex) when (StoreOutage.IsStoreFailure(ex))
         {
+            metrics.UsageDropped(rows.Sum(t => (long)t.Count), "write_failed");
             // The database is down: one report a minute for the whole outage, not one per flush.
             outage.Report(ex, "writing API key usage (each failed batch is dropped)");
         }
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException)
         {
             // Usage is bookkeeping: a failed batch is reported and dropped rather than retried forever.
+            metrics.UsageDropped(rows.Sum(t => (long)t.Count), "write_failed");
             logger.LogError(ex, "Could not write {Count} API key request log rows and {ScopeCount} scope counts.",
                 batch.Requests.Count, batch.ScopeUses.Count);
         }

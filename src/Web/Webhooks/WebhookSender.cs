@@ -18,7 +18,7 @@ namespace FieldCamp.Web.Webhooks;
 internal sealed class WebhookSender(
     IDbContextFactory<AppDbContext> dbFactory, IHttpClientFactory httpClients, IDataProtectionProvider dataProtection,
     WebhookWakeup wakeup, TimeProvider time, IOptions<WebhookDeliveryOptions> options, IOptions<WebhookOptions> targets,
-    StoreOutage outage, ILogger<WebhookSender> logger)
+    StoreOutage outage, Telemetry.FieldCampMetrics metrics, ILogger<WebhookSender> logger)
     : BackgroundService
 {
     public const string ClientName = "webhooks";
@@ -358,6 +358,7 @@ internal sealed class WebhookSender(
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        metrics.WebhookAttempt(succeeded ? "delivered" : delivery.Status == WebhookDeliveryStatus.Failed ? "gave_up" : "failed");
         if (!succeeded && delivery.Status == WebhookDeliveryStatus.Failed)
             logger.LogInformation("Webhook delivery {DeliveryId} to endpoint {EndpointId} failed {Attempts} times; giving up.",
                 delivery.Id, endpoint.Id, delivery.Attempts);

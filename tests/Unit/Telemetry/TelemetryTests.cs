@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Net;
+using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Tests.Unit.Domain;
+using FieldCamp.Tests.Unit.Webhooks;
+using FieldCamp.Web.Telemetry;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace FieldCamp.Tests.Unit.Telemetry;
+
+/// <summary>
+/// The OpenTelemetry SDK listens to every meter and activity source of its name in the process, whichever app made it:
+/// these tests run alone, so the counts they read are their app's only.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry";
+}
+
+/// <summary>The app with telemetry switched on, exporting to memory instead of OTLP.</summary>
+public sealed class TelemetryAppFactory : AppFactory
+{
+    public TelemetryAppFactory()
+    {
+        Settings[TelemetryServices.EnabledSetting] = "true";
+        Settings["OTEL_TRACES_EXPORTER"] = "none";
+        Settings["OTEL_METRICS_EXPORTER"] = "none";
+    }
+
+    public List<MetricSnapshot> Metrics { get; } = [];
+    public List<Activity> Spans { get; } = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddInMemoryExporter(Metrics))
+            .WithTracing(tracing => tracing.AddInMemoryExporter(Spans)));
+    }
+
+    /// <summary>The metrics as of now: the latest snapshot of each (they are cumulative).</summary>
+    public IReadOnlyDictionary<string, MetricSnapshot> ReadMetrics()
+    {
+        lock (Metrics) Metrics.Clear();
+        Assert.True(Services.GetRequiredService<MeterProvider>().ForceFlush());
+        lock (Metrics) return Metrics.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
+    }
+
+    public Activity[] ReadSpans()
+    {
+        Services.GetRequiredService<TracerProvider>().ForceFlush();
+        lock (Spans) return [.. Spans];
+    }
+}
+
+[Collection(TelemetryCollection.Name)]
+public sealed class TelemetryTests : IDisposable
+{
+    private readonly TelemetryAppFactory _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    /// <summary>The sum of a counter's points whose tags include all of <paramref name="tags"/>.</summary>
+    private static long Sum(IReadOnlyDictionary<string, MetricSnapshot> metrics, string name, params (string Key, string Value)[] tags)
+    {
+        if (!metrics.TryGetValue(name, out var metric)) return 0;
+        long sum = 0;
+        foreach (var point in metric.MetricPoints)
+        {
+            var pointTags = new Dictionary<string, object?>();
+            foreach (var tag in point.Tags) pointTags[tag.Key] = tag.Value;
+            if (tags.All(t => pointTags.TryGetValue(t.Key, out var value) && (value as string) == t.Value)) sum += point.GetSumLong();
+        }
+        return sum;
+    }
+
+    /// <summary>Counts appear once each answer is complete, just after the client has it: read until they are there.</summary>
+    private Task<IReadOnlyDictionary<string, MetricSnapshot>> MetricsWhenAsync(Func<IReadOnlyDictionary<string, MetricSnapshot>, bool> ready) =>
+        MetricsWhenAsync(_app, ready);
+
+    private static async Task<IReadOnlyDictionary<string, MetricSnapshot>> MetricsWhenAsync(TelemetryAppFactory app,
+        Func<IReadOnlyDictionary<string, MetricSnapshot>, bool> ready)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var metrics = app.ReadMetrics();
+            if (ready(metrics) || deadline.Elapsed > TimeSpan.FromSeconds(10)) return metrics;
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_CountRequestsByStatusAndScope_FailuresByCode_RefusalsByPolicy_AndCacheLookups()
+    {
+        var reader = await _app.CreateKeyAsync(scopes: ["clients:read"]);
+        var limited = await _app.CreateKeyAsync(scopes: ["clients:read"], rateLimit: 1);
+        using var readerClient = _app.CreateClient(reader.Secret);
+        using var limitedClient = _app.CreateClient(limited.Secret);
+        using var badClient = _app.CreateClient("fc_live_notarealkeyatallnotarealkeyatall0000");
+
+        Assert.Equal(HttpStatusCode.OK, (await readerClient.GetAsync("/api/v1/clients")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await readerClient.GetAsync("/api/v1/api-keys")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await badClient.GetAsync("/api/v1/clients")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await limitedClient.GetAsync("/api/v1/clients")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await limitedClient.GetAsync("/api/v1/clients")).StatusCode);
+
+        var metrics = await MetricsWhenAsync(m => Sum(m, "fieldcamp.api.requests") >= 5 && m.ContainsKey("fieldcamp.usage.write_lag"));
+
+        Assert.Equal(5, Sum(metrics, "fieldcamp.api.requests"));
+        Assert.Equal(2, Sum(metrics, "fieldcamp.api.requests", ("status_class", "2xx"), ("scope", "clients:read")));
+        Assert.Equal(1, Sum(metrics, "fieldcamp.api.requests", ("status_class", "4xx"), ("scope", Scopes.ApiKeysManage)));
+        // The 401 and the 429 end before authorization: no scope was checked.
+        Assert.Equal(2, Sum(metrics, "fieldcamp.api.requests", ("status_class", "4xx"), ("scope", FieldCampMetrics.NoScope)));
+
+        Assert.Equal(1, Sum(metrics, "fieldcamp.auth.failures"));
+        Assert.Equal(1, Sum(metrics, "fieldcamp.auth.failures", ("code", "invalid_key")));
+
+        Assert.Equal(1, Sum(metrics, "fieldcamp.rate_limit.refusals"));
+        Assert.Equal(1, Sum(metrics, "fieldcamp.rate_limit.refusals", ("policy", "key")));
+
+        // Each key is read once, then served from memory (the malformed key never reaches the cache).
+        Assert.Equal(2, Sum(metrics, "fieldcamp.key_cache.lookups", ("result", "miss")));
+        Assert.Equal(2, Sum(metrics, "fieldcamp.key_cache.lookups", ("result", "hit")));
+
+        // The framework's own request metrics come along.
+        Assert.Contains("http.server.request.duration", metrics.Keys);
+        // The usage writer has written the requests' log rows, and said how long after the first one.
+        Assert.True(metrics["fieldcamp.usage.write_lag"].MetricPoints.Sum(p => p.GetHistogramCount()) >= 1);
+    }
+
+    [Fact]
+    public async Task WebhookAttempts_AreCountedByOutcome()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        using var app = new TelemetryAppFactory { Clock = clock };
+        app.Settings["Webhooks:AllowInsecureTargets"] = "true";
+        await using var receiver = await WebhookReceiver.StartAsync(500);
+        var endpoint = await app.AddEndpointAsync($"{receiver.BaseUrl}/in", "client.created", WebhookTestKit.NewSecret());
+        _ = app.CreateClient();
+
+        await app.AddEventAsync("client.created", new { id = "cli_1", name = "Ada" }, clock.UtcNow);
+        await receiver.WaitForAsync(1);
+        await app.DeliveryAfterAttemptsAsync(endpoint.Id, 1);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await receiver.WaitForAsync(2);
+        await app.DeliveryAfterAttemptsAsync(endpoint.Id, 2);
+
+        var metrics = await MetricsWhenAsync(app, m => Sum(m, "fieldcamp.webhooks.attempts") >= 2);
+        Assert.Equal(1, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "failed")));
+        Assert.Equal(1, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "delivered")));
+        Assert.Equal(0, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "gave_up")));
+    }
+
+    [Fact]
+    public async Task Traces_HoldTheServerSpan_AndTheDatabaseReadOfAnUncachedKey_ButNotHealthChecks()
+    {
+        var key = await _app.CreateKeyAsync(scopes: ["clients:read"]);
+        using var client = _app.CreateClient(key.Secret);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/clients")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/clients")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _app.CreateClient().GetAsync("/health")).StatusCode);
+
+        var spans = await SpansWhenAsync(s => s.Count(IsApiServerSpan) >= 2);
+        var servers = spans.Where(IsApiServerSpan).OrderBy(s => s.StartTimeUtc).ToList();
+        Assert.Equal(2, servers.Count);
+        Assert.DoesNotContain(spans, s => s.Kind == ActivityKind.Server && (s.GetTagItem("url.path") as string)?.StartsWith("/health") == true);
+
+        List<Activity> KeyReadsUnder(Activity server) =>
+            [.. spans.Where(s => s.Source.Name == TelemetryServices.DatabaseSource && s.TraceId == server.TraceId
+                && s.ParentSpanId == server.SpanId && QueryText(s).Contains("SecretHash", StringComparison.Ordinal))];
+        // The first request reads the key from the database, inside its own trace; the second finds it in memory.
+        var read = Assert.Single(KeyReadsUnder(servers[0]));
+        Assert.Equal(ActivityKind.Client, read.Kind);
+        Assert.Empty(KeyReadsUnder(servers[1]));
+    }
+
+    [Fact]
+    public async Task NoSecret_InAnySpanAttribute_OrMetricTag()
+    {
+        var key = await _app.CreateKeyAsync(scopes: ["clients:read"]);
+        using var bearer = _app.CreateClient(key.Secret);
+        using var header = _app.CreateClient(key.Secret, KeyHeader.XApiKey);
+        using var bad = _app.CreateClient("fc_live_notarealkeyatallnotarealkeyatall0000");
+
+        await bearer.GetAsync("/api/v1/clients");
+        await header.GetAsync($"/api/v1/clients?api_key={key.Secret}&q=x");
+        await bearer.GetAsync("/api/v1/api-keys");
+        await bad.GetAsync($"/api/v1/clients?key={key.Secret}");
+        await _app.CreateClient().GetAsync($"/account/login?token={key.Secret}");
+
+        var spans = await SpansWhenAsync(s => s.Count(IsApiServerSpan) >= 4);
+        Assert.True(spans.Count(IsApiServerSpan) >= 4);
+        var metrics = await MetricsWhenAsync(m => Sum(m, "fieldcamp.api.requests") >= 4);
+
+        var values = new List<string>();
+        foreach (var span in spans)
+        {
+            values.Add(span.DisplayName);
+            values.Add(span.StatusDescription ?? "");
+            values.AddRange(span.TagObjects.Select(t => $"{t.Key}={t.Value}"));
+            values.AddRange(span.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name} {t.Key}={t.Value}")));
+            values.AddRange(span.Baggage.Select(b => $"{b.Key}={b.Value}"));
+        }
+        foreach (var metric in metrics.Values)
+        {
+            foreach (var point in metric.MetricPoints)
+            {
+                foreach (var tag in point.Tags) values.Add($"{metric.Name} {tag.Key}={tag.Value}");
+            }
+        }
+
+        Assert.NotEmpty(values);
+        Assert.DoesNotContain(values, v => v.Contains("fc_live_", StringComparison.Ordinal));
+        Assert.DoesNotContain(values, v => v.Contains(key.Secret[8..], StringComparison.Ordinal));
+        // Under /api the query is not recorded at all.
+        Assert.DoesNotContain(spans.Where(IsApiServerSpan), s => s.GetTagItem("url.query") is not null);
+    }
+
+    private static bool IsApiServerSpan(Activity span) =>
+        span.Kind == ActivityKind.Server && (span.GetTagItem("url.path") as string)?.StartsWith("/api/", StringComparison.Ordinal) == true;
+
+    private static string QueryText(Activity span) =>
+        (span.GetTagItem("db.query.text") ?? span.GetTagItem("db.statement")) as string ?? "";
+
+    private async Task<Activity[]> SpansWhenAsync(Func<Activity[], bool> ready)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var spans = _app.ReadSpans();
+            if (ready(spans) || deadline.Elapsed > TimeSpan.FromSeconds(10)) return spans;
+            await Task.Delay(50);
+        }
+    }
+}
+
+[Collection(TelemetryCollection.Name)]
+public sealed class TelemetryOffTests
+{
+    [Fact]
+    public async Task WithoutAnEndpointOrTheSetting_NoSdkServiceIsRegistered_AndTheApiStillAnswers()
+    {
+        using var app = new AppFactory();
+        var key = await app.CreateKeyAsync(scopes: ["clients:read"]);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient(key.Secret).GetAsync("/api/v1/clients")).StatusCode);
+
+        Assert.Null(app.Services.GetService<MeterProvider>());
+        Assert.Null(app.Services.GetService<TracerProvider>());
+        Assert.DoesNotContain(app.Services.GetServices<IHostedService>(),
+            service => service.GetType().Namespace?.StartsWith("OpenTelemetry", StringComparison.Ordinal) == true);
+        // The app's own instruments exist either way; nothing reads them.
+        Assert.NotNull(app.Services.GetService<FieldCampMetrics>());
+    }
+}
