@@ -301,15 +301,10 @@ public sealed class ApiKey
         var trimmed = name?.Trim() ?? "";
         if (trimmed.Length is 0 or > NameMaxLength)
             errors["name"] = [$"Give the key a name of 1 to {NameMaxLength} characters, after the integration that uses it."];
-        else if (HasHiddenCharacters(trimmed))
+        else if (PlainText.HasHiddenCharacters(trimmed))
             errors["name"] = [$"Key names {PlainText.Refusal}"];
         return trimmed;
     }
-
-    private static bool HasHiddenCharacters(string name) => PlainText.HasHiddenCharacters(name);
-
-    /// <inheritdoc cref="PlainText.IsHiddenCharacter"/>
-    public static bool IsHiddenCharacter(Rune rune) => PlainText.IsHiddenCharacter(rune);
 
     private static IReadOnlyList<string> ValidScopes(IEnumerable<string>? scopes, Dictionary<string, string[]> errors)
     {

@@ -25,12 +25,6 @@ internal static class InputLimits
     public const int Scope = 64;
     public const int MaxScopes = 50;
 
-    /// <summary>Adds an error for <paramref name="field"/> when the value is longer than <paramref name="max"/>.</summary>
-    public static void Check(Dictionary<string, string[]> errors, string field, string? value, int max, string what)
-    {
-        if (value is not null && value.Length > max) errors[field] = [$"{what} can be at most {max} characters."];
-    }
-
     /// <summary>At most <see cref="MaxScopes"/> scopes of at most <see cref="Scope"/> characters each.</summary>
     public static void CheckScopes(Dictionary<string, string[]> errors, IReadOnlyList<string>? scopes)
     {

@@ -208,7 +208,7 @@ internal static class ApiKeyCommandLine
     /// the cursor, clear the screen or reorder the line. Each such character prints as its <c>\uXXXX</c> code.
     /// </summary>
     internal static string Printable(string name) =>
-        string.Concat(name.EnumerateRunes().Select(r => ApiKey.IsHiddenCharacter(r) ? $"\\u{r.Value:X4}" : r.ToString()));
+        string.Concat(name.EnumerateRunes().Select(r => PlainText.IsHiddenCharacter(r) ? $"\\u{r.Value:X4}" : r.ToString()));
 
     private static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

@@ -90,7 +90,7 @@ internal static class DatabaseCommandLine
         var partial = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.partial");
         try
         {
-            CreatePrivateFile(partial);
+            DatabaseSetup.CreatePrivateFile(partial);
             CopyStore(store, partial);
             File.Move(partial, target, overwrite: force);
         }
@@ -136,13 +136,6 @@ internal static class DatabaseCommandLine
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar()?.ToString();
-    }
-
-    private static void CreatePrivateFile(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = DatabaseSetup.PrivateFile;
-        using var _ = new FileStream(path, options);
     }
 
     private static string Readable(long bytes) => bytes switch

@@ -67,12 +67,7 @@ internal static class DatabaseSetup
         try
         {
             // An empty file is an empty SQLite database; CreateNew never truncates one that appeared meanwhile.
-            using var _ = new FileStream(databasePath, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = PrivateFile,
-            });
+            CreatePrivateFile(databasePath);
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
         {
@@ -87,5 +82,13 @@ internal static class DatabaseSetup
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         await db.Database.MigrateAsync();
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+    }
+
+    /// <summary>Creates an empty file readable by the app's user only (0600 outside Windows); fails if it exists.</summary>
+    public static void CreatePrivateFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = PrivateFile;
+        using var _ = new FileStream(path, options);
     }
 }

@@ -142,7 +142,7 @@ internal static class InvoiceEndpoints
     private static ValidationProblem? Refusal(DbUpdateException exception) => ConstraintViolation.Of(exception) switch
     {
         ConstraintKind.Unique => ApiProblems.Validation(new Dictionary<string, string[]> { ["number"] = [NumberTaken] }),
-        ConstraintKind.ForeignKey => ApiProblems.Validation(new Dictionary<string, string[]> { ["clientId"] = [FieldDataEndpoints.NoSuchClient] }),
+        ConstraintKind.ForeignKey => FieldDataEndpoints.ClientGone(),
         _ => null,
     };
 

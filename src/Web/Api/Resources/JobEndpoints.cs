@@ -58,7 +58,7 @@ internal static class JobEndpoints
         }
         catch (DbUpdateException e) when (ConstraintViolation.IsForeignKey(e))
         {
-            return ClientGone();
+            return FieldDataEndpoints.ClientGone();
         }
         return TypedResults.Created(Resource.Location(job.Id), dto);
     }
@@ -121,13 +121,9 @@ internal static class JobEndpoints
         }
         catch (DbUpdateException e) when (ConstraintViolation.IsForeignKey(e))
         {
-            return ClientGone();
+            return FieldDataEndpoints.ClientGone();
         }
     }
-
-    /// <summary>The client was deleted between the check and the save (the foreign key refused the job).</summary>
-    private static ValidationProblem ClientGone() =>
-        ApiProblems.Validation(new Dictionary<string, string[]> { ["clientId"] = [FieldDataEndpoints.NoSuchClient] });
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(
         string id, ClaimsPrincipal user, AppDbContext db, CancellationToken cancellationToken)

@@ -133,6 +133,10 @@ internal static partial class FieldDataEndpoints
 
     public const string NoSuchClient = "Name a client of this branch.";
 
+    /// <summary>The answer when the client was deleted between the check and the save (the database refused the link).</summary>
+    public static ValidationProblem ClientGone() =>
+        ApiProblems.Validation(new Dictionary<string, string[]> { ["clientId"] = [NoSuchClient] });
+
     public static ProblemHttpResult InvalidState(string detail) => ApiProblems.Conflict("invalid_state", detail);
 
     /// <summary>
