@@ -42,7 +42,7 @@ public sealed class AdminKeyLifecycleTests(BrowserFixture browser) : IAsyncLifet
         await Expect(lastUsed).ToHaveTextAsync(new Regex(@"just now|\d+ minutes? ago"));
 
         await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await page.WaitForPathAsync("**/settings/developer/api-keys/key_*");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1 })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
 

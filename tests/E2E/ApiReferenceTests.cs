@@ -41,7 +41,7 @@ public sealed class ApiReferenceTests(BrowserFixture browser) : IAsyncLifetime
         };
 
         await _page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).ClickAsync();
-        await _page.WaitForURLAsync("**/docs/api/");
+        await _page.WaitForPathAsync("**/docs/api/");
         // Operations from the document, by their summaries, under their tags.
         var sidebar = _page.GetByRole(AriaRole.Complementary, new() { Name = "Sidebar for FieldCamp API" });
         await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "The tenant and the calling credential. HTTP Method: GET" }))

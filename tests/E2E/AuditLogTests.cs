@@ -31,7 +31,7 @@ public sealed class AuditLogTests(BrowserFixture browser) : IAsyncLifetime
             await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
         else
             await page.GotoAsync("settings/developer/audit-log");
-        await page.WaitForURLAsync("**/settings/developer/audit-log");
+        await page.WaitForPathAsync("**/settings/developer/audit-log");
         await page.WaitForInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Audit log", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=audit-log] tbody tr").First).ToBeVisibleAsync();
@@ -48,7 +48,7 @@ public sealed class AuditLogTests(BrowserFixture browser) : IAsyncLifetime
         await page.CreateKeyAsync(name);
         await page.DismissRevealAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await page.WaitForPathAsync("**/settings/developer/api-keys/key_*");
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Revoke key" }).ClickAsync();
         await Expect(page.GetByText($"Revoked {name}.")).ToBeVisibleAsync();

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace FieldCamp.Tests.E2E;
@@ -54,7 +55,7 @@ public static class PageExtensions
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(DemoPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/api-keys");
+        await page.WaitForPathAsync("**/settings/developer/api-keys");
         await page.WaitForInteractiveAsync();
         return page;
     }
@@ -69,4 +70,19 @@ public static class PageExtensions
     /// </summary>
     public static Task WaitForInteractiveAsync(this IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    /// <summary>
+    /// Waits until the address matches, then for the document's load. Polls the page's address rather than calling
+    /// WaitForURLAsync, which checks and then subscribes, and so can miss a navigation landing in between
+    /// (playwright-dotnet#3364). Blazor routes inside the page, where that happens often enough to fail a CI run.
+    /// </summary>
+    public static async Task WaitForPathAsync(this IPage page, Regex url)
+    {
+        await Assertions.Expect(page).ToHaveURLAsync(url);
+        await page.WaitForLoadStateAsync(LoadState.Load);
+    }
+
+    /// <summary>The same with Playwright's URL glob: <c>**</c> is any text, <c>*</c> any text without a slash.</summary>
+    public static Task WaitForPathAsync(this IPage page, string glob) =>
+        page.WaitForPathAsync(new Regex("^" + Regex.Escape(glob).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$"));
 }

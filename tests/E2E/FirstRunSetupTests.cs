@@ -102,7 +102,7 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
         // The company was not kept without its owner: setup is still open and takes the same slug.
         await page.GetByLabel("Password").FillAsync(OwnerPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(ApiKeysUrl);
+        await page.WaitForPathAsync(ApiKeysUrl);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
 
         // The owner is signed in straight away and lands on their (empty) key list.
-        await page.WaitForURLAsync(ApiKeysUrl);
+        await page.WaitForPathAsync(ApiKeysUrl);
         await page.WaitForInteractiveAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API keys", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch branch" })).ToHaveAccessibleNameAsync("Branch: Seattle of Northwind Field Services. Switch branch");
@@ -124,7 +124,7 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
 
         // The dashboard no longer leads to setup: the home page opens Settings → Developer → API Keys.
         await page.GotoAsync("");
-        await page.WaitForURLAsync(ApiKeysUrl);
+        await page.WaitForPathAsync(ApiKeysUrl);
         await page.WaitForInteractiveAsync();
         var navLink = page.GetByRole(AriaRole.Navigation, new() { Name = "Developer" }).GetByRole(AriaRole.Link, new() { Name = "API Keys" });
         await Expect(navLink).ToHaveAttributeAsync("aria-current", "page");
@@ -143,7 +143,7 @@ public sealed class FirstRunSetupTests(BrowserFixture browser) : IAsyncLifetime
         await fresh.GetByLabel("Email").FillAsync(OwnerEmail);
         await fresh.GetByLabel("Password").FillAsync(OwnerPassword);
         await fresh.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await fresh.WaitForURLAsync(ApiKeysUrl);
+        await fresh.WaitForPathAsync(ApiKeysUrl);
         await fresh.WaitForInteractiveAsync();
         await Expect(fresh.GetByText("No keys in this branch yet.")).ToBeVisibleAsync();
     }

@@ -26,7 +26,7 @@ public sealed class KeyboardJourneyTests(BrowserFixture browser) : IAsyncLifetim
         await keys.PressAsync("Tab");
         await keys.TypeAsync(PageExtensions.DemoPassword);
         await keys.PressAsync("Enter");
-        await page.WaitForURLAsync("**/settings/developer/api-keys");
+        await page.WaitForPathAsync("**/settings/developer/api-keys");
         await page.WaitForInteractiveAsync();
 
         // The first Tab reaches "Skip to content", which moves focus past the app bar and the navigation.
@@ -121,7 +121,7 @@ public sealed class KeyboardJourneyTests(BrowserFixture browser) : IAsyncLifetim
             await Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = next })).ToBeFocusedAsync();
         }
         await keys.PressAsync("Enter");
-        await page.WaitForURLAsync("**/account/login");
+        await page.WaitForPathAsync("**/account/login");
     }
 
     /// <summary>

@@ -41,12 +41,12 @@ public sealed class LeakedKeyTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal(200, (int)(await http.GetAsync("api/v1/jobs")).StatusCode);
 
         await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await page.WaitForPathAsync("**/settings/developer/api-keys/key_*");
         // The request log is written every second and the page refreshes every 5: wait until it shows the calls.
         await Expect(page.GetByTestId("detail-last-used")).Not.ToHaveTextAsync("Never used yet.", new() { Timeout = KeyJourneySteps.ServerPushTimeout });
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Report leaked" }).ClickAsync();
-        await page.WaitForURLAsync("**/leak");
+        await page.WaitForPathAsync("**/leak");
         var revoke = page.GetByRole(AriaRole.Button, new() { Name = "Revoke now and open an incident" });
         await Expect(revoke).ToBeVisibleAsync();
         await Expect(page.GetByTestId("leak-activity")).ToHaveCountAsync(0);
@@ -107,20 +107,20 @@ public sealed class LeakedKeyTests(BrowserFixture browser) : IAsyncLifetime
 
         if (screen.IsPhone) await page.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Incidents", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/incidents");
+        await page.WaitForPathAsync("**/settings/developer/incidents");
         var table = page.GetByTestId("incident-table");
         await Expect(table).ToContainTextAsync(screen.IsPhone ? name : "Closed");
         await audit.CheckAsync(page, "incidents", shot: "incidents");
 
         await table.GetByRole(AriaRole.Link).First.ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/incidents/inc_*");
+        await page.WaitForPathAsync("**/settings/developer/incidents/inc_*");
         await Expect(page.GetByTestId("incident-checklist")).ToContainTextAsync("Cached copies: done");
         await Expect(page.GetByTestId("incident-facts")).ToContainTextAsync(name);
         await audit.CheckAsync(page, "incident detail", shot: "incident-detail");
 
         // The key's own page lists its incident and its history the report.
         await page.GetByTestId("incident-facts").GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).First.ClickAsync(); // the leaked key; the replacement has its name too
-        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await page.WaitForPathAsync("**/settings/developer/api-keys/key_*");
         await Expect(page.GetByTestId("key-incidents")).ToContainTextAsync("Closed");
         await Expect(page.GetByTestId("key-history")).ToContainTextAsync("Reported leaked");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Report leaked" })).ToHaveCountAsync(0);

@@ -21,7 +21,7 @@ public sealed class MemberIsReadOnlyTests(BrowserFixture browser) : IAsyncLifeti
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create key", Exact = true })).ToHaveCountAsync(0);
 
         await demoKey.ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await page.WaitForPathAsync("**/settings/developer/api-keys/key_*");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "zapier-job-sync", Level = 1 })).ToBeVisibleAsync();
         // The heading and the buttons render together: once the heading is there, absent buttons are really absent.
         await Expect(page.GetByText("Requests per hour")).ToBeVisibleAsync();

@@ -36,7 +36,7 @@ public sealed class NotificationTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(notice).ToContainTextAsync("Expires in 3 days");
         await notice.GetByRole(AriaRole.Button, new() { Name = $"Rotate now: {name}" }).ClickAsync();
 
-        await _page.WaitForURLAsync(new Regex(@"/settings/developer/api-keys/key_[^/]+/rotate$"));
+        await _page.WaitForPathAsync(new Regex(@"/settings/developer/api-keys/key_[^/]+/rotate$"));
         await Expect(_page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(name);
         await Expect(_page.GetByRole(AriaRole.Link, new() { Name = $"Notifications, {unreadBefore - 1} unread" })).ToBeVisibleAsync();
     }

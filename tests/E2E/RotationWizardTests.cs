@@ -29,10 +29,10 @@ public sealed class RotationWizardTests(BrowserFixture browser) : IAsyncLifetime
 
         // The key's page → Rotate.
         await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await page.WaitForPathAsync("**/settings/developer/api-keys/key_*");
         var keyUrl = page.Url;
         await page.GetByRole(AriaRole.Link, new() { Name = "Rotate", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/rotate");
+        await page.WaitForPathAsync("**/rotate");
         var rotateUrl = page.Url;
 
         // 1. Mint: prefilled from the old key.
@@ -73,7 +73,7 @@ public sealed class RotationWizardTests(BrowserFixture browser) : IAsyncLifetime
         await page.WaitForInteractiveAsync();
         await Expect(page.GetByTestId("rotating-badge")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Continue rotation" }).ClickAsync();
-        await page.WaitForURLAsync(rotateUrl);
+        await page.WaitForPathAsync(rotateUrl);
         await Expect(page.GetByTestId("step-deploy")).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Put the new key in the integration's environment or secrets manager")).ToBeCheckedAsync();
 
@@ -121,9 +121,9 @@ public sealed class RotationWizardTests(BrowserFixture browser) : IAsyncLifetime
         await page.DismissRevealAsync();
         await CallAsync(oldSecret);
         await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/api-keys/key_*");
+        await page.WaitForPathAsync("**/settings/developer/api-keys/key_*");
         await page.GetByRole(AriaRole.Link, new() { Name = "Rotate", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/rotate");
+        await page.WaitForPathAsync("**/rotate");
 
         await Expect(page.GetByTestId("step-mint")).ToBeVisibleAsync();
         await audit.CheckAsync(page, "rotation: mint", "rotation-1-mint");

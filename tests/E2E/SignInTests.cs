@@ -118,7 +118,7 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByLabel("Password").FillAsync(PageExtensions.DemoPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/settings/developer/api-keys");
+        await page.WaitForPathAsync("**/settings/developer/api-keys");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API keys", Exact = true })).ToBeVisibleAsync();
     }
 
@@ -132,7 +132,7 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(signOut).ToBeVisibleAsync();
         await signOut.ClickAsync();
 
-        await page.WaitForURLAsync(LoginUrl);
+        await page.WaitForPathAsync(LoginUrl);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         // The session cookie is gone: the dashboard asks for sign-in again.
         await page.GotoAsync("settings/developer/api-keys");
@@ -147,7 +147,7 @@ public sealed class SignInTests(BrowserFixture browser) : IAsyncLifetime
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Account", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(LoginUrl);
+        await page.WaitForPathAsync(LoginUrl);
 
         // Another browser holding the copy is asked to sign in: the session ended on the server, not only here.
         await using var other = await browser.Browser.NewContextAsync(new() { BaseURL = _app.BaseAddress.ToString() });

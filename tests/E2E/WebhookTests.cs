@@ -37,7 +37,7 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         var page = await SignInAsync(Screen.Desktop);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/webhooks");
+        await page.WaitForPathAsync("**/settings/developer/webhooks");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhooks", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("webhooks-empty")).ToBeVisibleAsync();
         await audit.CheckAsync(page, "webhooks, none yet", shot: "08-webhooks-empty");
@@ -66,9 +66,8 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByLabel("I have stored this secret in a safe place").CheckAsync();
         await done.ClickAsync();
 
-        // Straight on to the new endpoint's page; the secret left with the dialog. The app routes in the page, so there
-        // is no load event to wait for: waiting for one sometimes outlasts the timeout with the page already there.
-        await page.WaitForURLAsync("**/settings/developer/webhooks/whk_*", new() { WaitUntil = WaitUntilState.Commit });
+        // Straight on to the new endpoint's page; the secret left with the dialog.
+        await page.WaitForPathAsync("**/settings/developer/webhooks/whk_*");
         var endpointPage = new Uri(page.Url).AbsolutePath.TrimStart('/');
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = receiverUrl, Level = 1 })).ToBeVisibleAsync();
         Assert.DoesNotContain(secretText, await page.ContentAsync());
@@ -83,7 +82,7 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         await audit.CheckAsync(page, "endpoint with a test delivery", shot: "08-webhooks-detail");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks", Exact = true }).First.ClickAsync();
-        await page.WaitForURLAsync("**/settings/developer/webhooks");
+        await page.WaitForPathAsync("**/settings/developer/webhooks");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = receiverUrl, Exact = true })).ToBeVisibleAsync();
         await audit.CheckAsync(page, "webhooks list", shot: "08-webhooks");
 
@@ -95,7 +94,7 @@ public sealed class WebhookTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(phone.GetByRole(AriaRole.Link, new() { Name = receiverUrl, Exact = true })).ToBeVisibleAsync();
         await phoneAudit.CheckAsync(phone, "webhooks list", shot: "08-webhooks");
         await phone.GetByRole(AriaRole.Link, new() { Name = receiverUrl, Exact = true }).ClickAsync();
-        await phone.WaitForURLAsync("**/settings/developer/webhooks/whk_*", new() { WaitUntil = WaitUntilState.Commit });
+        await phone.WaitForPathAsync("**/settings/developer/webhooks/whk_*");
         await Expect(phone.GetByTestId("delivery-log").GetByText("webhook.test")).ToBeVisibleAsync();
         await phoneAudit.CheckAsync(phone, "endpoint with a test delivery", shot: "08-webhooks-detail");
         await phone.GotoAsync("settings/developer/webhooks");
