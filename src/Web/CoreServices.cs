@@ -12,7 +12,7 @@ internal static class CoreServices
     /// <summary>What both the web host and the command line need: the store and the key operations.</summary>
     public static IServiceCollection AddFieldCampCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(new MicrosecondTimeProvider(TimeProvider.System));
         // The app's instruments (Telemetry/FieldCampMetrics.cs); the SDK that reads them is added only when switched on.
         services.AddMetrics();
         services.AddSingleton<Telemetry.FieldCampMetrics>();

@@ -15,6 +15,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace FieldCamp.Tests.Unit;
 
@@ -29,9 +30,23 @@ public enum KeyHeader
 public sealed record TestKey(string Id, string Secret, string Name, IReadOnlyList<string> Scopes, string CompanyId, string BranchId);
 
 /// <summary>
+/// The store the test apps run on: a SQLite file each, or, when <c>FIELDCAMP_TEST_POSTGRES</c> names a PostgreSQL
+/// server (test.sh starts one and runs the suite a second time), a fresh database each on that server.
+/// </summary>
+public static class TestStore
+{
+    public static string? PostgresServer { get; } = System.Environment.GetEnvironmentVariable("FIELDCAMP_TEST_POSTGRES") is { Length: > 0 } server ? server : null;
+    public static bool IsPostgres => PostgresServer is not null;
+    public static StoreProvider Provider => IsPostgres ? StoreProvider.Postgres : StoreProvider.Sqlite;
+
+    /// <summary>Tests about the SQLite file itself (backups, permissions, its bytes); the PostgreSQL run leaves them out.</summary>
+    public const string SqliteOnly = "SqliteOnly";
+}
+
+/// <summary>
 /// The real app on a loopback Kestrel port (so requests carry a real client IP), in Development (so the demo
-/// workspace is seeded), over its own SQLite file in a fresh temporary folder that is deleted on dispose.
-/// Extra configuration goes in <see cref="Settings"/> before the first request.
+/// workspace is seeded), over its own store (<see cref="TestStore"/>): a SQLite file in a fresh temporary folder, or a
+/// fresh PostgreSQL database, removed on dispose. Extra configuration goes in <see cref="Settings"/> before the first request.
 /// </summary>
 public class AppFactory : WebApplicationFactory<Program>
 {
@@ -43,8 +58,8 @@ public class AppFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// The installation of <paramref name="previous"/> started again: its database file (left for that factory to
-    /// delete) and, so secrets it encrypted stay readable, its Data Protection keys.
+    /// The installation of <paramref name="previous"/> started again, or a second instance of it: its store (left for
+    /// that factory to delete), its environment and, so secrets it encrypted stay readable, its Data Protection keys.
     /// </summary>
     public static AppFactory SameInstallationAs(AppFactory previous) => new(previous);
 
@@ -52,15 +67,83 @@ public class AppFactory : WebApplicationFactory<Program>
     {
         _ownsFolder = sameDatabaseAs is null;
         _folder = sameDatabaseAs?.Folder ?? Path.Combine(Path.GetTempPath(), "fieldcamp-tests", Guid.NewGuid().ToString("N"));
-        if (sameDatabaseAs is not null) DataProtection = sameDatabaseAs.DataProtection;
+        if (sameDatabaseAs is not null)
+        {
+            DataProtection = sameDatabaseAs.DataProtection;
+            Environment = sameDatabaseAs.Environment;
+        }
         Directory.CreateDirectory(_folder);
         DatabasePath = Path.Combine(_folder, "fieldcamp.db");
+        ConnectionString = $"Data Source={DatabasePath}";
+        if (TestStore.PostgresServer is { } server)
+        {
+            ConnectionString = sameDatabaseAs?.ConnectionString ?? CreatePostgresDatabase(server);
+        }
         UseKestrel(0);
     }
 
+    /// <summary>The SQLite file (unused on PostgreSQL).</summary>
     public string DatabasePath { get; }
-    public string ConnectionString => $"Data Source={DatabasePath}";
+    public string ConnectionString { get; }
     public string Folder => _folder;
+
+    /// <summary>The settings that point the app, or its command line, at this factory's store.</summary>
+    public Dictionary<string, string?> StoreSettings => new()
+    {
+        [DatabaseSetup.ProviderSetting] = TestStore.Provider.ToString(),
+        ["ConnectionStrings:Default"] = ConnectionString,
+    };
+
+    /// <summary>The same settings as environment variables, for the command line started as its own process.</summary>
+    public Dictionary<string, string> StoreEnvironment => StoreSettings.ToDictionary(s => s.Key.Replace(":", "__"), s => s.Value!);
+
+    /// <summary>A context on this factory's store made outside the app (as another process would), for a store the app has stopped using.</summary>
+    public AppDbContext OpenStoreDirectly()
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        if (TestStore.IsPostgres) return new PostgresAppDbContext(options.UseNpgsql(ConnectionString).Options);
+        return new SqliteAppDbContext(options.UseSqlite(ConnectionString).Options);
+    }
+
+    /// <summary>Every text value in every table of the app's store, read through its connection, one per line.</summary>
+    public async Task<string> StoredTextAsync()
+    {
+        await using var db = await CreateDbContextAsync();
+        var tables = db.Model.GetEntityTypes().Select(t => t.GetTableName()).OfType<string>().Distinct().ToList();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var text = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\"";
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                for (var i = 0; i < reader.FieldCount; i++)
+                    if (!reader.IsDBNull(i) && reader.GetValue(i) is string value) text.AppendLine(value);
+        }
+        return text.ToString();
+    }
+
+    private static string CreatePostgresDatabase(string server)
+    {
+        var name = "fc_test_" + Guid.NewGuid().ToString("N");
+        using var connection = new NpgsqlConnection(server);
+        connection.Open();
+        using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        create.ExecuteNonQuery();
+        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    private void DropPostgresDatabase()
+    {
+        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
+        using var connection = new NpgsqlConnection(TestStore.PostgresServer);
+        connection.Open();
+        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
+        drop.ExecuteNonQuery();
+    }
 
     /// <summary>The app's Data Protection keys, kept in memory for the life of this factory.</summary>
     public IDataProtectionProvider DataProtection { get; } = new EphemeralDataProtectionProvider();
@@ -103,7 +186,7 @@ public class AppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
-        builder.UseSetting("ConnectionStrings:Default", ConnectionString);
+        foreach (var (key, value) in StoreSettings) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging =>
         {
@@ -120,7 +203,8 @@ public class AppFactory : WebApplicationFactory<Program>
             // Seeding hashes four demo passwords at 100,000 iterations, about a second per app on two cores; the API
             // tests never sign anyone in, so one iteration keeps each fresh app cheap.
             services.Configure<PasswordHasherOptions>(options => options.IterationCount = PasswordIterations);
-            if (Clock is not null) services.AddSingleton(Clock);
+            // The app's own clock ticks in microseconds; so does a test's, as the app sees it.
+            if (Clock is not null) services.AddSingleton<TimeProvider>(new MicrosecondTimeProvider(Clock));
             if (DbInterceptors.Count > 0) services.ConfigureDbContext<AppDbContext>(options => options.AddInterceptors(DbInterceptors));
         });
     }
@@ -184,8 +268,17 @@ public class AppFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing || !_ownsFolder) return;
-        // Pooled connections keep the file open; let them go before removing the folder.
-        SqliteConnection.ClearAllPools();
+        if (TestStore.IsPostgres)
+        {
+            DropPostgresDatabase();
+        }
+        else
+        {
+            // Pooled connections keep the file open; let this store's go before removing the folder. Only this store's:
+            // clearing every pool would close other running apps' connections, and SQLite removes a -wal file with the last.
+            using var connection = new SqliteConnection(ConnectionString);
+            SqliteConnection.ClearPool(connection);
+        }
         try
         {
             Directory.Delete(_folder, recursive: true);

@@ -30,12 +30,17 @@ internal static partial class Instants
 
     public static bool InRange(DateTimeOffset instant) => instant >= Earliest && instant < After;
 
-    /// <summary>An instant with its offset; a bare date, a local time or anything else is false.</summary>
+    /// <summary>
+    /// An instant with its offset, to the microsecond the store keeps (a seventh fractional digit is dropped); a bare
+    /// date, a local time or anything else is false.
+    /// </summary>
     public static bool TryParse(string text, out DateTimeOffset instant)
     {
         instant = default;
-        return WithOffset().IsMatch(text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
+        if (!WithOffset().IsMatch(text) || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+            return false;
+        instant = Data.StorePrecision.Truncate(parsed);
+        return true;
     }
 
     /// <summary>

@@ -14,7 +14,6 @@ namespace FieldCamp.Web.Cli;
 internal static class DatabaseCommandLine
 {
     public const int Failed = 1;
-    public const string ProviderSetting = "Database:Provider";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
         IReadOnlyDictionary<string, string?>? settings = null)
@@ -40,7 +39,7 @@ internal static class DatabaseCommandLine
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         using var configuration = builder.Configuration;
 
-        if (configuration[ProviderSetting] is { Length: > 0 } provider && !provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        if (configuration[DatabaseSetup.ProviderSetting] is { Length: > 0 } provider && !provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             await stderr.WriteLineAsync($"The store is {provider}, not SQLite: back it up with its own tools " +
                 "(for PostgreSQL, pg_dump; see \"Backups\" in the README). db backup copies the SQLite store only.");

@@ -73,7 +73,7 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = Now;
-        var keys = Filter(db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope), Refusals(db, now), filter, now);
+        var keys = Filter(db, db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope), filter, now);
         var total = await keys.CountAsync(cancellationToken);
         var refusals = Refusals(db, now);
         var rows = await (
@@ -95,13 +95,12 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = Now;
         var keys = db.ApiKeys.AsNoTracking().InBranch(workspace.KeyScope);
-        var refusals = Refusals(db, now);
         return new KeyBanners(
             await keys.WithStatus(ApiKeyStatus.Stale, now).CountAsync(cancellationToken),
             await keys.WithStatus(ApiKeyStatus.ExpiringSoon, now).CountAsync(cancellationToken),
-            await Filter(keys, refusals, new KeyFilter(Flag: KeyFlag.NoExpiry), now).CountAsync(cancellationToken),
-            await Filter(keys, refusals, new KeyFilter(Flag: KeyFlag.FullAccess), now).CountAsync(cancellationToken),
-            await Filter(keys, refusals, new KeyFilter(Flag: KeyFlag.HitLimit), now).CountAsync(cancellationToken));
+            await Filter(db, keys, new KeyFilter(Flag: KeyFlag.NoExpiry), now).CountAsync(cancellationToken),
+            await Filter(db, keys, new KeyFilter(Flag: KeyFlag.FullAccess), now).CountAsync(cancellationToken),
+            await Filter(db, keys, new KeyFilter(Flag: KeyFlag.HitLimit), now).CountAsync(cancellationToken));
     }
 
     public async Task<IReadOnlyList<TeamMember>> TeamAsync()
@@ -251,13 +250,16 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         return db.ApiKeyRequests.Where(r => r.Status == StatusCodes.Status429TooManyRequests && r.At >= since);
     }
 
-    private static IQueryable<ApiKey> Filter(IQueryable<ApiKey> keys, IQueryable<ApiKeyRequest> refusals, KeyFilter filter, DateTime now)
+    private static IQueryable<ApiKey> Filter(AppDbContext db, IQueryable<ApiKey> keys, KeyFilter filter, DateTime now)
     {
         keys = filter.Status is { } status ? keys.WithStatus(status, now) : keys.Where(k => k.RevokedAt == null);
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
             var pattern = "%" + filter.Search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            keys = keys.Where(k => EF.Functions.Like(k.Name, pattern, "\\"));
+            // Case-insensitive for ASCII letters on both engines: SQLite's LIKE is, PostgreSQL's ILIKE is under the C collation.
+            keys = db.Database.IsNpgsql()
+                ? keys.Where(k => EF.Functions.ILike(k.Name, pattern, "\\"))
+                : keys.Where(k => EF.Functions.Like(k.Name, pattern, "\\"));
         }
         if (filter.Scope is { } scope)
         {
@@ -269,7 +271,7 @@ internal sealed class DashboardKeys(IDbContextFactory<AppDbContext> dbFactory, A
         {
             KeyFlag.NoExpiry => keys.Usable(now).Where(k => k.ExpiresAt == null),
             KeyFlag.FullAccess => keys.Usable(now).Where(k => k.Scopes.Contains(Scopes.All)),
-            KeyFlag.HitLimit => keys.Where(k => refusals.Any(r => r.ApiKeyId == k.Id)),
+            KeyFlag.HitLimit => keys.Where(k => Refusals(db, now).Any(r => r.ApiKeyId == k.Id)),
             _ => keys,
         };
     }

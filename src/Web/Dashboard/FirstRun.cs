@@ -41,9 +41,9 @@ internal sealed partial class FirstRun(IServiceScopeFactory scopes)
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        // A SQLite transaction takes the write lock as it begins (BEGIN IMMEDIATE), so a setup submitted at the same
-        // moment waits here until this one is done, and then finds its company: one workspace, one first owner.
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        // A setup submitted at the same moment (to this instance or another) waits here until this one is done, and then
+        // finds its company: one workspace, one first owner.
+        await using var transaction = await db.Database.BeginSerializedAsync("workspace-setup");
         if (await db.Companies.AnyAsync())
         {
             errors[""] = AlreadySetUp;

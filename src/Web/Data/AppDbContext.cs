@@ -11,7 +11,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace FieldCamp.Web.Data;
 
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+/// <summary>
+/// The store's model, the same on every engine. Each engine has its own subclass below only so that EF Core keeps a
+/// migration set per engine (Data/Migrations/Sqlite, Data/Migrations/Postgres): a set belongs to one context type.
+/// </summary>
+public abstract class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options)
 {
     public DbSet<Company> Companies => Set<Company>();
     public DbSet<Branch> Branches => Set<Branch>();
@@ -47,7 +51,11 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
-        // Instants are stored as UTC; SQLite hands them back unlabelled, so label them again on the way in.
+        // Text compares and sorts byte by byte on both engines, as SQLite's BINARY does: ids, names and cursors order
+        // the same everywhere, and no locale of the PostgreSQL server changes which page a row falls on.
+        if (Database.IsNpgsql()) configuration.Properties<string>().UseCollation("C");
+        // Instants are stored as UTC to the microsecond (StorePrecision); SQLite hands them back unlabelled, so label
+        // them again on the way in.
         configuration.Properties<DateTime>().HaveConversion<UtcConverter>();
         configuration.Properties<DateTime?>().HaveConversion<NullableUtcConverter>();
     }
@@ -86,8 +94,14 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
         throw new NotSupportedException("Use SaveChangesAsync, which records the audit trail.");
 
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
-        v => v.ToUniversalTime(), v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        v => StorePrecision.Truncate(v.ToUniversalTime()), v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
     private sealed class NullableUtcConverter() : ValueConverter<DateTime?, DateTime?>(
-        v => v.HasValue ? v.Value.ToUniversalTime() : v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+        v => v.HasValue ? StorePrecision.Truncate(v.Value.ToUniversalTime()) : v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
 }
+
+/// <summary>The embedded store (the default): migrations in Data/Migrations/Sqlite.</summary>
+public sealed class SqliteAppDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options);
+
+/// <summary>PostgreSQL, for several instances: migrations in Data/Migrations/Postgres.</summary>
+public sealed class PostgresAppDbContext(DbContextOptions<AppDbContext> options) : AppDbContext(options);

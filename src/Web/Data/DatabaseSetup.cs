@@ -4,20 +4,46 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace FieldCamp.Web.Data;
 
+/// <summary>The database engines the store runs on (<c>Database:Provider</c>).</summary>
+public enum StoreProvider { Sqlite, Postgres }
+
 internal static class DatabaseSetup
 {
     public const string DefaultConnectionString = "Data Source=data/fieldcamp.db";
+    public const string ProviderSetting = "Database:Provider";
+
+    /// <summary><c>Database:Provider</c>: <c>Sqlite</c> when unset; anything but the two engines stops the start-up.</summary>
+    public static StoreProvider Provider(IConfiguration configuration) => configuration[ProviderSetting] switch
+    {
+        null or "" => StoreProvider.Sqlite,
+        var name when Enum.TryParse<StoreProvider>(name, ignoreCase: true, out var provider) && Enum.IsDefined(provider) => provider,
+        var name => throw new InvalidOperationException($"{ProviderSetting} is '{name}'; use Sqlite (the default) or Postgres."),
+    };
 
     /// <summary>
-    /// Registers the store from <c>ConnectionStrings:Default</c>. A relative SQLite path is taken from the content
-    /// root, so the web app and the command line find the same file wherever they are started from.
+    /// Registers the store from <c>Database:Provider</c> and <c>ConnectionStrings:Default</c>. A relative SQLite path is
+    /// taken from the content root, so the web app and the command line find the same file wherever they are started from.
     /// </summary>
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        var connection = SqliteConnectionString(configuration, contentRoot);
-        if (IsFile(connection)) CreatePrivately(connection.DataSource);
+        var provider = Provider(configuration);
+        string? sqlite = null;
+        if (provider == StoreProvider.Sqlite)
+        {
+            var connection = SqliteConnectionString(configuration, contentRoot);
+            if (IsFile(connection)) CreatePrivately(connection.DataSource);
+            sqlite = connection.ToString();
+        }
+        var postgres = provider == StoreProvider.Postgres
+            ? configuration.GetConnectionString("Default") is { } configured && !configured.Contains("Data Source", StringComparison.OrdinalIgnoreCase)
+                ? configured
+                : throw new InvalidOperationException("Database:Provider is Postgres: set ConnectionStrings:Default to a PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…).")
+            : null;
 
-        services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connection.ToString())
+        services.AddSingleton(new AppDbContextFactory.Engine(provider));
+        services.AddDbContextFactory<AppDbContext, AppDbContextFactory>(options => (provider == StoreProvider.Postgres
+                ? options.UseNpgsql(postgres)
+                : options.UseSqlite(sqlite))
             // EF logs every failed open, command, query and save at Error, and the exception then reaches code that
             // reports it (StoreOutage once a minute, the exception handler, the background jobs): during an outage that
             // would be several lines per request. The exception itself is never lost; only EF's own copy is lowered.
@@ -76,12 +102,16 @@ internal static class DatabaseSetup
         }
     }
 
-    /// <summary>Applies pending migrations and switches the file to write-ahead logging (readers never wait on the writer).</summary>
+    /// <summary>
+    /// Applies pending migrations, and on SQLite switches the file to write-ahead logging (readers never wait on the
+    /// writer). EF Core locks the store around the migrations (a lock table on SQLite, an exclusive lock on the history
+    /// table on PostgreSQL), so instances that start together apply each migration once and the others wait, then find it done.
+    /// </summary>
     public static async Task MigrateAsync(IServiceProvider services)
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         await db.Database.MigrateAsync();
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 
     /// <summary>Creates an empty file readable by the app's user only (0600 outside Windows); fails if it exists.</summary>
@@ -91,4 +121,14 @@ internal static class DatabaseSetup
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = PrivateFile;
         using var _ = new FileStream(path, options);
     }
+}
+
+/// <summary>Makes each engine's own context type (see <see cref="AppDbContext"/>), so EF Core uses that engine's migrations.</summary>
+internal sealed class AppDbContextFactory(DbContextOptions<AppDbContext> options, AppDbContextFactory.Engine engine) : IDbContextFactory<AppDbContext>
+{
+    public sealed record Engine(StoreProvider Provider);
+
+    public AppDbContext CreateDbContext() => engine.Provider == StoreProvider.Postgres
+        ? new PostgresAppDbContext(options)
+        : new SqliteAppDbContext(options);
 }

@@ -36,6 +36,12 @@ internal sealed class StoreOutage(TimeProvider time, ILogger<StoreOutage> logger
         // A file without our tables is not our database any more: deleted and recreated empty, or replaced.
         SqliteException { SqliteErrorCode: SqliteError } sqlite => sqlite.Message.Contains("no such table", StringComparison.Ordinal),
         SqliteException sqlite => sqlite.SqliteErrorCode is not (SqliteConstraint or SqliteMismatch or SqliteRange),
+        // PostgreSQL answered, so it is up; only its "cannot serve now" classes are an outage: connection trouble (08),
+        // out of resources (53), shutting down or starting (57P0x), and, as above, a database or table that is gone.
+        Npgsql.PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || postgres.SqlState.StartsWith("53", StringComparison.Ordinal)
+            || postgres.SqlState.StartsWith("57P0", StringComparison.Ordinal)
+            || postgres.SqlState is "3D000" or "42P01",
         DbException or TimeoutException => true,
         DbUpdateException or InvalidOperationException => exception.InnerException is { } inner && IsStoreFailure(inner),
         _ => false,

@@ -70,7 +70,7 @@ internal sealed class TeamManager(IServiceScopeFactory scopes, TimeProvider time
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        await using var transaction = await db.Database.BeginSerializedAsync(TeamLock(companyId));
         var now = Now;
         var normalized = Invitation.Normalize(email);
         var user = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => new { u.Id, u.Email }).FirstOrDefaultAsync();
@@ -108,9 +108,8 @@ internal sealed class TeamManager(IServiceScopeFactory scopes, TimeProvider time
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        // A SQLite transaction takes the write lock as it begins: two owners demoting each other at the same moment
-        // are counted one after the other, so one of them stays an owner.
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        // Two owners demoting each other at the same moment are counted one after the other, so one of them stays an owner.
+        await using var transaction = await db.Database.BeginSerializedAsync(TeamLock(companyId));
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.CompanyId == companyId && m.UserId == userId);
         if (membership is null) return false;
         if (membership.Role == role) return true;
@@ -129,7 +128,7 @@ internal sealed class TeamManager(IServiceScopeFactory scopes, TimeProvider time
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        await using var transaction = await db.Database.BeginSerializedAsync(TeamLock(companyId));
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.CompanyId == companyId && m.UserId == userId);
         if (membership is null) return false;
         TeamRules.EnsureAnOwnerRemains(membership.Role, null, await OwnerCountAsync(db, companyId));
@@ -187,10 +186,10 @@ internal sealed class TeamManager(IServiceScopeFactory scopes, TimeProvider time
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        // The write lock is taken here, so the same link submitted twice at once creates one account.
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var now = Now;
+        // The same link submitted twice at once creates one account: the second waits here, then finds the link used.
         var hash = Invitation.HashToken(token);
+        await using var transaction = await db.Database.BeginSerializedAsync("invitation:" + Convert.ToHexString(hash));
+        var now = Now;
         var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.TokenHash == hash);
         if (invitation is null || !invitation.IsPendingAt(now))
         {
@@ -234,4 +233,7 @@ internal sealed class TeamManager(IServiceScopeFactory scopes, TimeProvider time
     private static AuditEvent Event(AuditEventType type, string companyId, string email, Actor actor, DateTime now,
         IReadOnlyList<AuditChange>? changes = null, string? note = null) =>
         new(type, companyId, branchId: null, apiKeyId: null, subject: email, actor, now, changes, note);
+
+    /// <summary>Membership changes of one company run one at a time: the last owner is counted by each in turn.</summary>
+    private static string TeamLock(string companyId) => "team:" + companyId;
 }

@@ -113,7 +113,7 @@ internal sealed class UsageWriter(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await ExecuteForEachAsync(db, """
-            INSERT INTO ApiKeyRequests (ApiKeyId, At, Method, Path, Status, Ip, UserAgent, Origin, Count)
+            INSERT INTO "ApiKeyRequests" ("ApiKeyId", "At", "Method", "Path", "Status", "Ip", "UserAgent", "Origin", "Count")
             VALUES (@keyId, @at, @method, @path, @status, @ip, @userAgent, @origin, @count)
             """,
             ["@keyId", "@at", "@method", "@path", "@status", "@ip", "@userAgent", "@origin", "@count"],
@@ -125,8 +125,8 @@ internal sealed class UsageWriter(
 
         // Each key's latest accepted request, unless a later one is already stored.
         await ExecuteForEachAsync(db, """
-            UPDATE ApiKeys SET LastUsedAt = @at, LastUsedIp = @ip, LastUsedUserAgent = @userAgent
-            WHERE Id = @keyId AND (LastUsedAt IS NULL OR LastUsedAt < @at)
+            UPDATE "ApiKeys" SET "LastUsedAt" = @at, "LastUsedIp" = @ip, "LastUsedUserAgent" = @userAgent
+            WHERE "Id" = @keyId AND ("LastUsedAt" IS NULL OR "LastUsedAt" < @at)
             """,
             ["@keyId", "@at", "@ip", "@userAgent"],
             tallies.Where(t => t.Kind.Authenticated).GroupBy(t => t.Kind.KeyId).Select(g => g.MaxBy(t => t.Last)).Select(t =>
@@ -135,8 +135,9 @@ internal sealed class UsageWriter(
 
         // Added to the day's row, or the row begun: several instances (or a restart) may count the same key and day.
         await ExecuteForEachAsync(db, """
-            INSERT INTO ScopeUseDays (ApiKeyId, Day, Scope, Allowed, Refused) VALUES (@keyId, @day, @scope, @allowed, @refused)
-            ON CONFLICT (ApiKeyId, Day, Scope) DO UPDATE SET Allowed = Allowed + excluded.Allowed, Refused = Refused + excluded.Refused
+            INSERT INTO "ScopeUseDays" ("ApiKeyId", "Day", "Scope", "Allowed", "Refused") VALUES (@keyId, @day, @scope, @allowed, @refused)
+            ON CONFLICT ("ApiKeyId", "Day", "Scope") DO UPDATE
+            SET "Allowed" = "ScopeUseDays"."Allowed" + excluded."Allowed", "Refused" = "ScopeUseDays"."Refused" + excluded."Refused"
             """,
             ["@keyId", "@day", "@scope", "@allowed", "@refused"],
             batch.ScopeUses.Select(u => new object?[] { u.Kind.KeyId, u.Kind.Day, u.Kind.Scope, (long)u.Allowed, (long)u.Refused }),
@@ -199,8 +200,8 @@ internal sealed class UsageWriter(
     }
 
     /// <summary>
-    /// Runs one prepared statement for each row of values (in the order of <paramref name="parameterNames"/>), in the open
-    /// transaction. These are the product's most frequent writes, and EF's change tracking or per-call query translation
+    /// Runs one statement for each row of values (in the order of <paramref name="parameterNames"/>), on one command in
+    /// the open transaction, which the engine's client compiles once. These are the product's most frequent writes, and EF's change tracking or per-call query translation
     /// would cost more CPU than the rows themselves.
     /// </summary>
     private static async Task ExecuteForEachAsync(
@@ -216,7 +217,6 @@ internal sealed class UsageWriter(
             command.Parameters.Add(parameter);
             return parameter;
         }).ToArray();
-        await command.PrepareAsync(cancellationToken);
 
         foreach (var values in rows)
         {

@@ -39,9 +39,10 @@ internal sealed class WebhookDispatcher(
     private async Task<(int Events, int Deliveries)> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        // Most rounds find nothing: ask before taking the write lock a transaction holds.
+        // Most rounds find nothing: ask before taking the lock. Instances dispatch one after another, so the second finds
+        // the first one's deliveries and adds none of them again.
         if (!await db.Outbox.AnyAsync(e => e.DispatchedAt == null, cancellationToken)) return (0, 0);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginSerializedAsync("webhook-dispatch", cancellationToken);
         var events = await db.Outbox.Where(e => e.DispatchedAt == null).OrderBy(e => e.Seq).Take(BatchSize).ToListAsync(cancellationToken);
         if (events.Count == 0) return (0, 0);
 

@@ -1,4 +1,3 @@
-using System.Data;
 using FieldCamp.Domain;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
@@ -69,7 +68,7 @@ internal sealed class WebhookManager(
         if (errors.Count > 0) throw new DomainValidationException(errors);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await BeginCapTransactionAsync(db, cancellationToken);
+        await using var transaction = await BeginCapTransactionAsync(db, scope, cancellationToken);
         if (await InBranch(db, scope).CountAsync(cancellationToken) >= MaxPerBranch)
             throw new DomainException($"A branch can have at most {MaxPerBranch} webhook endpoints. Delete one you no longer use first.");
         var now = Now;
@@ -211,7 +210,7 @@ internal sealed class WebhookManager(
         var endpoint = await InBranch(db, scope).AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         if (endpoint is null) return null;
         EnsureEnabled(endpoint);
-        await using var transaction = await BeginCapTransactionAsync(db, cancellationToken);
+        await using var transaction = await BeginCapTransactionAsync(db, scope, cancellationToken);
         if (await db.WebhookDeliveries.CountAsync(d => d.EndpointId == id && d.Type == TestEventType && d.Status == WebhookDeliveryStatus.Pending,
                 cancellationToken) >= MaxWaitingTests)
             throw new DomainException($"{MaxWaitingTests} test deliveries to this endpoint are still waiting to go out. Send another once they have.");
@@ -294,12 +293,11 @@ internal sealed class WebhookManager(
 
     /// <summary>
     /// A transaction for "count, then add if under the cap": parallel requests must not all count the same rows and all
-    /// add one. Serializable isolation makes the pair atomic on any store; on SQLite it is BEGIN IMMEDIATE, which takes
-    /// the write lock before the count, so writers queue and each counts what the ones before it added.
+    /// add one, so each branch's runs queue and each counts what the ones before it added.
     /// </summary>
     private static Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginCapTransactionAsync(AppDbContext db,
-        CancellationToken cancellationToken) =>
-        db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        KeyScope scope, CancellationToken cancellationToken) =>
+        db.Database.BeginSerializedAsync("webhooks:" + scope.BranchId, cancellationToken);
 
     private static IQueryable<WebhookEndpoint> InBranch(AppDbContext db, KeyScope scope) =>
         db.WebhookEndpoints.Where(e => e.BranchId == scope.BranchId && e.CompanyId == scope.CompanyId);

@@ -10,7 +10,7 @@ public class AuthenticationTests(AppFactory app) : IClassFixture<AppFactory>
 {
     private const string CompanyInfo = "/api/v1/company-info";
 
-    [Fact]
+    [Fact, Trait("Store", TestStore.SqliteOnly)]
     public void AppFactory_Started_UsesItsOwnSqliteFile()
     {
         _ = app.Services;

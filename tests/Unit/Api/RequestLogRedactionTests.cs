@@ -55,7 +55,7 @@ public class RequestLogRedactionTests(AppFactory app) : IClassFixture<AppFactory
         Assert.Contains("deploy-script/1.0 (token [redacted]; key [redacted])", activity);
         Assert.Contains("deploy-script/1.0 (token [redacted]; key [redacted])", audit);
 
-        var stored = await StoredTextAsync();
+        var stored = await app.StoredTextAsync();
         Assert.DoesNotContain(leaked.Secret, stored);
         Assert.DoesNotContain(Jwt, stored);
     }
@@ -96,7 +96,7 @@ public class RequestLogRedactionTests(AppFactory app) : IClassFixture<AppFactory
         }, Visible, "the request with the split key in the activity, redacted");
         Assert.DoesNotContain(tail, activity);
         Assert.DoesNotContain(head["fc_live_".Length..], activity);
-        Assert.DoesNotContain(tail, await StoredTextAsync());
+        Assert.DoesNotContain(tail, await app.StoredTextAsync());
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public class RequestLogRedactionTests(AppFactory app) : IClassFixture<AppFactory
                    && activity.Contains("/api/v1/clients/[redacted]", StringComparison.Ordinal)
                    && activity.Contains("/api/v1/jobs/[redacted]", StringComparison.Ordinal);
         }, Visible, "both requests with the pasted secret in the activity, redacted");
-        var stored = await StoredTextAsync();
+        var stored = await app.StoredTextAsync();
         foreach (var shown in new[] { activity, stored })
         {
             // Not the secret, and not its base64 either, in whatever piece the path split it into.
@@ -138,30 +138,5 @@ public class RequestLogRedactionTests(AppFactory app) : IClassFixture<AppFactory
                 Assert.DoesNotContain(piece, shown);
             Assert.DoesNotContain("%2B", shown, StringComparison.OrdinalIgnoreCase);
         }
-    }
-
-    /// <summary>Every text value in every table of the app's database.</summary>
-    private async Task<string> StoredTextAsync()
-    {
-        var text = new StringBuilder();
-        await using var connection = new SqliteConnection(app.ConnectionString);
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-            await using var reader = await list.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-        }
-        foreach (var table in tables)
-        {
-            await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\"";
-            await using var reader = await select.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-                for (var i = 0; i < reader.FieldCount; i++)
-                    if (!reader.IsDBNull(i) && reader.GetValue(i) is string value) text.AppendLine(value);
-        }
-        return text.ToString();
     }
 }

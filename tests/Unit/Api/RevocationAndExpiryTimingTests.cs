@@ -33,7 +33,7 @@ public class RevocationAndExpiryTimingTests
 
         // Another process: its own configuration, service provider, cache and connections, same database file.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = app.Folder });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Default"] = app.ConnectionString });
+        builder.Configuration.AddInMemoryCollection(app.StoreSettings);
         builder.Services.AddFieldCampCore(builder.Configuration, app.Folder);
         using (var other = builder.Build())
         {

@@ -116,7 +116,7 @@ public class ScopeUsageTrackingTests(AppFactory app) : IClassFixture<AppFactory>
 
         await quiet.Host.StopAsync();   // the writer writes what is left, and its first write prunes
 
-        await using var stored = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(quiet.ConnectionString).Options);
+        await using var stored = quiet.OpenStoreDirectly();
         var rows = await stored.ScopeUseDays.Where(d => d.ApiKeyId == key.Id).OrderBy(d => d.Day).ThenBy(d => d.Scope).ToListAsync();
         Assert.Collection(rows,
             old => Assert.Equal((today.AddDays(-ScopeUseDay.KeptDays + 1), 7L), (old.Day, old.Allowed)),

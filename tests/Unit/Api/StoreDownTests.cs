@@ -88,14 +88,15 @@ public class StoreDownTests
     [Fact]
     public async Task StoreEmptied_WhileRunning_IsAnOutage_NeverA401OrA500()
     {
-        // The database file deleted while the app runs: SQLite opens an empty one at the same path, without our tables.
+        // The store emptied while the app runs (a SQLite file deleted, so SQLite opens an empty one; a database restored
+        // without our tables): the tables are renamed away.
         using var app = new AppFactory();
         var cached = await app.CreateKeyAsync(scopes: ["*"]);
         var notYetUsed = await app.CreateKeyAsync(scopes: ["*"]);
         using var cachedClient = app.CreateClient(cached.Secret);
         await cachedClient.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
 
-        await ExecuteAsync(app, "ALTER TABLE ApiKeys RENAME TO ApiKeys_gone", "ALTER TABLE Clients RENAME TO Clients_gone");
+        await ExecuteAsync(app, """ALTER TABLE "ApiKeys" RENAME TO "ApiKeys_gone" """, """ALTER TABLE "Clients" RENAME TO "Clients_gone" """);
 
         await cachedClient.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
         using (var unused = app.CreateClient(notYetUsed.Secret))
@@ -106,7 +107,7 @@ public class StoreDownTests
         }
         await (await cachedClient.GetAsync("/api/v1/clients")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
 
-        await ExecuteAsync(app, "ALTER TABLE ApiKeys_gone RENAME TO ApiKeys", "ALTER TABLE Clients_gone RENAME TO Clients");
+        await ExecuteAsync(app, """ALTER TABLE "ApiKeys_gone" RENAME TO "ApiKeys" """, """ALTER TABLE "Clients_gone" RENAME TO "Clients" """);
         using var recovered = app.CreateClient(notYetUsed.Secret);
         await recovered.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
     }

@@ -135,7 +135,7 @@ public class UsageTrackingTests(AppFactory app) : IClassFixture<AppFactory>
         await stopping.Host.StopAsync();
 
         // Straight from the file: a stopped app disposes its services.
-        await using var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(stopping.ConnectionString).Options);
+        await using var db = stopping.OpenStoreDirectly();
         var stored = await db.ApiKeys.SingleAsync(k => k.Id == key.Id);
         Assert.NotNull(stored.LastUsedAt);
         Assert.Equal(1, await db.ApiKeyRequests.Where(r => r.ApiKeyId == key.Id).SumAsync(r => r.Count));

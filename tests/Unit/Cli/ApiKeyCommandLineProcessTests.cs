@@ -46,9 +46,8 @@ public class ApiKeyCommandLineProcessTests(AppFactory app) : IClassFixture<AppFa
     {
         _ = app.Services; // the server is running on this database
         var name = AppFactory.UniqueName("cli-process");
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(app.StoreEnvironment)
         {
-            ["ConnectionStrings__Default"] = $"Data Source={app.DatabasePath}",
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
 
@@ -73,7 +72,7 @@ public class ApiKeyCommandLineProcessTests(AppFactory app) : IClassFixture<AppFa
     public async Task BadArguments_AsASeparateProcess_Exit2AndNothingOnStdout()
     {
         _ = app.Services;
-        var environment = new Dictionary<string, string> { ["ConnectionStrings__Default"] = $"Data Source={app.DatabasePath}" };
+        var environment = app.StoreEnvironment;
 
         var (exit, stdout, stderr) = await RunDotnetAsync(app.Folder, environment,
             "apikey", "create", "--company", "acme", "--name", "x", "--scopes", "webhooks:manage");

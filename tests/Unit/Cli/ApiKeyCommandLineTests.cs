@@ -31,7 +31,7 @@ public class ApiKeyCommandLineTests(CliAppFactory fixture) : IClassFixture<CliAp
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var exit = await ApiKeyCommandLine.RunAsync(args, stdout, stderr,
-            new Dictionary<string, string?> { ["ConnectionStrings:Default"] = _app.ConnectionString });
+            _app.StoreSettings);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

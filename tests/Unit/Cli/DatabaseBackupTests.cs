@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace FieldCamp.Tests.Unit.Cli;
 
 /// <summary><c>db backup FILE</c> against the running server's database file, and the permissions of a fresh store.</summary>
+[Trait("Store", TestStore.SqliteOnly)]
 public class DatabaseBackupTests(AppFactory app) : IClassFixture<AppFactory>
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;

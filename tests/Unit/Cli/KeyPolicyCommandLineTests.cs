@@ -18,7 +18,7 @@ public sealed class KeyPolicyCommandLineTests : IDisposable
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var exit = await ApiKeyCommandLine.RunAsync(
             ["apikey", "create", "--company", "acme", "--name", AppFactory.UniqueName("cli"), "--scopes", "clients:read", .. extra], stdout, stderr,
-            new Dictionary<string, string?> { ["ConnectionStrings:Default"] = _app.ConnectionString });
+            _app.StoreSettings);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -16,7 +16,7 @@ public class UserCommandLineTests(AppFactory app) : IClassFixture<AppFactory>
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var exit = await UserCommandLine.RunAsync(args, stdout, stderr,
-            new Dictionary<string, string?> { ["ConnectionStrings:Default"] = app.ConnectionString });
+            app.StoreSettings);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -112,9 +112,8 @@ public class UserCommandLineTests(AppFactory app) : IClassFixture<AppFactory>
     {
         _ = app.Services;
         var email = $"{AppFactory.UniqueName("process")}@acme.test";
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(app.StoreEnvironment)
         {
-            ["ConnectionStrings__Default"] = $"Data Source={app.DatabasePath}",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["PublicUrl"] = "https://fieldcamp.example",
         };
@@ -139,7 +138,7 @@ public class UserCommandLineTests(AppFactory app) : IClassFixture<AppFactory>
     public async Task UnknownCommand_AsASeparateProcess_UsageAndExit2(params string[] args)
     {
         _ = app.Services;
-        var environment = new Dictionary<string, string> { ["ConnectionStrings__Default"] = $"Data Source={app.DatabasePath}" };
+        var environment = app.StoreEnvironment;
 
         var (exit, stdout, stderr) = await ApiKeyCommandLineProcessTests.RunDotnetAsync(app.Folder, environment, args);
 

@@ -23,7 +23,12 @@ public sealed class ApiKeyListPageTests : MudTestContext, IDisposable
         var dialogs = RenderDialogProvider();
         _snackbar = Context.Render<MudSnackbarProvider>();
         var page = Context.Render<ApiKeyList>();
-        page.WaitForAssertion(() => Assert.Contains("zapier-job-sync", page.Text()), TimeSpan.FromSeconds(10));
+        // The list and the banners above it load separately; both are in before a test looks.
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("zapier-job-sync", page.Text());
+            Assert.NotEmpty(page.FindAll("[data-testid=key-banners]"));
+        }, TimeSpan.FromSeconds(10));
         return (page, dialogs);
     }
 

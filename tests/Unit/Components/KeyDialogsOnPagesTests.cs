@@ -41,7 +41,8 @@ public sealed class KeyDialogsOnPagesTests : MudTestContext, IDisposable
     private async Task<(string Name, DateTime? RevokedAt)> StoredAsync(string keyId)
     {
         await using var db = await _app.CreateDbContextAsync();
-        return await db.ApiKeys.Where(k => k.Id == keyId).Select(k => ValueTuple.Create(k.Name, k.RevokedAt)).SingleAsync();
+        var stored = await db.ApiKeys.Where(k => k.Id == keyId).Select(k => new { k.Name, k.RevokedAt }).SingleAsync();
+        return (stored.Name, stored.RevokedAt);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace FieldCamp.Tests.Unit.Domain;
 /// </summary>
 internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private DateTimeOffset _now = start;
+    // Whole microseconds, as the app's clock and its store keep time.
+    private DateTimeOffset _now = FieldCamp.Web.Data.StorePrecision.Truncate(start);
 
     public override DateTimeOffset GetUtcNow() => _now;
 
@@ -14,5 +15,5 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     public void Advance(TimeSpan by) => _now += by;
 
-    public void SetUtcNow(DateTimeOffset value) => _now = value;
+    public void SetUtcNow(DateTimeOffset value) => _now = FieldCamp.Web.Data.StorePrecision.Truncate(value);
 }

@@ -40,7 +40,7 @@ public sealed partial class WebhookStoreOutageTests
         Assert.True(during.Count == 2 && during.All(line => line.Contains("The database could not be reached", StringComparison.Ordinal)),
             "log lines during the outage:\n" + string.Join("\n", during));
         // The cause is named; no exception (and so no stack trace) is attached.
-        Assert.All(during, line => Assert.Contains("unable to open database file", line));
+        Assert.All(during, line => Assert.Contains(StoreSwitch.FailureMessage, line));
         Assert.All(during, line => Assert.EndsWith("| ", line));
         Assert.DoesNotContain(during, line => line.Contains(" at FieldCamp.", StringComparison.Ordinal));
         var unsaid = int.Parse(MoreFailures().Match(during[1]).Groups[1].Value);
