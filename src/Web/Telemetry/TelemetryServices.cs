@@ -38,6 +38,8 @@ internal static class TelemetryServices
         {
             // Ours, and the framework's (request durations, Kestrel connections, authentication, rate limiting …).
             metrics.AddMeter(FieldCampMetrics.MeterName).AddAspNetCoreInstrumentation();
+            // On PostgreSQL, Npgsql's own: connection pool use and command durations. (Its spans would repeat EF Core's.)
+            if (Data.DatabaseSetup.Provider(configuration) == Data.StoreProvider.Postgres) metrics.AddMeter("Npgsql");
             if (exportMetrics) metrics.AddOtlpExporter();
         });
         telemetry.WithTracing(tracing =>
