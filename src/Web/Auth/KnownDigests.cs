@@ -6,103 +6,134 @@ using Microsoft.EntityFrameworkCore;
 namespace FieldCamp.Web.Auth;
 
 /// <summary>
-/// The first 8 bytes of every key digest in the database, in memory: a key whose digest is not here does not exist, so
-/// a flood of invented keys (each new, each with a valid checksum) is answered without a database read per key.
+/// The first 8 bytes of every key digest this process knows exists, in memory, and the one way a digest it does not
+/// know is looked up: by its full value, in batches, one query at a time.
 /// </summary>
 /// <remarks>
-/// <para>Keys created elsewhere (the command line, another instance) must still work on their first request. So before
-/// a digest is declared unknown, the set catches up with the rows added since it last looked, by one query that starts
-/// after the request arrived. Requests that miss while a catch-up runs share the next one: however many invented
-/// keys arrive, there is one small query at a time.</para>
-/// <para>Rows are found by SQLite's rowid, which grows with every insert and is never reused here (keys are revoked,
-/// not deleted). A prefix match only says "look it up"; the full digest is compared after the lookup.</para>
+/// <para>Keys created elsewhere (the command line, another instance) must work on their first request, and keys can be
+/// deleted (with their branch: the foreign key cascades), so nothing here relies on how the store numbers rows. A digest
+/// missing from memory is looked up by value (<c>SecretHash IN (...)</c> on the unique index) by a query that starts
+/// after the request arrived. Misses that arrive while a query runs wait for the next one, which takes up to
+/// <see cref="BatchSize"/> of them: however many invented keys arrive, there is one small query at a time. At most
+/// <see cref="MaxWaiting"/> digests wait; beyond that a miss is refused with <see cref="KeyLookupBusyException"/>, so a
+/// flood costs bounded memory.</para>
+/// <para>A prefix match only says "look the key up"; the full digest is compared after that lookup.</para>
 /// </remarks>
 internal sealed class KnownDigests(IDbContextFactory<AppDbContext> dbFactory)
 {
+    /// <summary>The most digests one lookup asks for.</summary>
+    public const int BatchSize = 128;
+
+    /// <summary>The most digests waiting for a lookup at once.</summary>
+    public const int MaxWaiting = 8192;
+
+    /// <summary>Marks the batched lookup in the SQL the store receives (as a comment), for tests and for operators.</summary>
+    public const string LookupTag = "Unknown API key digests, looked up by value";
+
     private readonly ConcurrentDictionary<ulong, byte> _prefixes = new();
     private readonly Lock _gate = new();
-    private List<TaskCompletionSource>? _waiting;
-    private bool _catchingUp;
-    private long _lastRowId;
+    private readonly Queue<KeyDigest> _queue = new();
+    private readonly Dictionary<KeyDigest, Waiter> _waiting = new();
+    private bool _lookingUp;
 
     public static ulong Prefix(ReadOnlySpan<byte> digest) => BinaryPrimitives.ReadUInt64LittleEndian(digest);
 
-    /// <summary>Whether a key with this digest may exist, as of a look at the database that began after this call.</summary>
-    public async ValueTask<bool> MayExistAsync(ulong prefix)
-    {
-        if (_prefixes.ContainsKey(prefix)) return true;
-        await CatchUpAsync();
-        return _prefixes.ContainsKey(prefix);
-    }
+    /// <summary>
+    /// Whether a key with this digest may exist: known from memory, or found by a lookup that began after this call.
+    /// Throws the store's failure when the lookup fails, and <see cref="KeyLookupBusyException"/> when too many wait.
+    /// </summary>
+    public ValueTask<bool> MayExistAsync(byte[] digest) =>
+        _prefixes.ContainsKey(Prefix(digest)) ? ValueTask.FromResult(true) : new ValueTask<bool>(LookUpAsync(digest));
 
-    /// <summary>Whether a key with this digest is known to exist, from memory alone: no catch-up, no database read.</summary>
+    /// <summary>Whether a key with this digest is known to exist, from memory alone: no database read.</summary>
     public bool Contains(ReadOnlySpan<byte> digest) => _prefixes.ContainsKey(Prefix(digest));
 
     /// <summary>
     /// Reads every digest once at start-up, so that <see cref="Contains"/> knows the keys that existed then: a client
     /// over its failed-credential allowance has its real keys checked from the first request after a restart.
     /// </summary>
-    public Task LoadAsync() => CatchUpAsync();
-
-    /// <summary>Adds a key this process has just created, so its first request needs no catch-up.</summary>
-    public void Add(ReadOnlySpan<byte> digest) => _prefixes.TryAdd(Prefix(digest), 0);
-
-    private Task CatchUpAsync()
+    public async Task LoadAsync()
     {
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            (_waiting ??= []).Add(waiter);
-            if (!_catchingUp)
-            {
-                _catchingUp = true;
-                _ = Task.Run(CatchUpLoopAsync);
-            }
-        }
-        return waiter.Task;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await foreach (var hash in db.ApiKeys.AsNoTracking().Select(k => k.SecretHash).AsAsyncEnumerable())
+            _prefixes.TryAdd(Prefix(hash), 0);
     }
 
-    /// <summary>Runs catch-ups back to back while requests wait; each serves everyone who was waiting when it began.</summary>
-    private async Task CatchUpLoopAsync()
+    /// <summary>Adds a key this process has just created, so its first request needs no lookup.</summary>
+    public void Add(ReadOnlySpan<byte> digest) => _prefixes.TryAdd(Prefix(digest), 0);
+
+    private Task<bool> LookUpAsync(byte[] digest)
     {
+        var key = KeyDigest.From(digest);
+        lock (_gate)
+        {
+            // The same digest twice (a client retrying) shares one place in the queue.
+            if (_waiting.TryGetValue(key, out var waiter)) return waiter.Found.Task;
+            if (_waiting.Count >= MaxWaiting) throw new KeyLookupBusyException();
+            waiter = new Waiter(digest);
+            _waiting.Add(key, waiter);
+            _queue.Enqueue(key);
+            if (!_lookingUp)
+            {
+                _lookingUp = true;
+                _ = Task.Run(LookUpLoopAsync);
+            }
+            return waiter.Found.Task;
+        }
+    }
+
+    /// <summary>Runs lookups back to back while digests wait; each takes the oldest <see cref="BatchSize"/>.</summary>
+    private async Task LookUpLoopAsync()
+    {
+        var batch = new List<Waiter>(BatchSize);
         while (true)
         {
-            List<TaskCompletionSource> served;
+            batch.Clear();
             lock (_gate)
             {
-                if (_waiting is null)
+                while (batch.Count < BatchSize && _queue.TryDequeue(out var key))
                 {
-                    _catchingUp = false;
+                    batch.Add(_waiting[key]);
+                    _waiting.Remove(key);
+                }
+                if (batch.Count == 0)
+                {
+                    _lookingUp = false;
                     return;
                 }
-                served = _waiting;
-                _waiting = null;
             }
             try
             {
-                await ReadNewRowsAsync();
-                foreach (var waiter in served) waiter.SetResult();
+                var found = await FindAsync(batch);
+                foreach (var waiter in batch)
+                {
+                    var exists = found.Contains(KeyDigest.From(waiter.Digest));
+                    if (exists) Add(waiter.Digest);
+                    waiter.Found.SetResult(exists);
+                }
             }
             catch (Exception ex)
             {
-                foreach (var waiter in served) waiter.SetException(ex);
+                foreach (var waiter in batch) waiter.Found.SetException(ex);
             }
         }
     }
 
-    private async Task ReadNewRowsAsync()
+    private async Task<HashSet<KeyDigest>> FindAsync(List<Waiter> batch)
     {
+        var digests = batch.Select(w => w.Digest).ToList();
         await using var db = await dbFactory.CreateDbContextAsync();
-        var rows = await db.Database
-            .SqlQuery<DigestRow>($"SELECT rowid AS RowId, SecretHash FROM ApiKeys WHERE rowid > {_lastRowId} ORDER BY rowid")
-            .ToListAsync();
-        foreach (var row in rows) _prefixes.TryAdd(Prefix(row.SecretHash), 0);
-        if (rows.Count > 0) _lastRowId = rows[^1].RowId;
+        var found = await db.ApiKeys.AsNoTracking().TagWith(LookupTag)
+            .Where(k => digests.Contains(k.SecretHash)).Select(k => k.SecretHash).ToListAsync();
+        return found.Select(hash => KeyDigest.From(hash)).ToHashSet();
     }
 
-    private sealed class DigestRow
+    private sealed class Waiter(byte[] digest)
     {
-        public long RowId { get; init; }
-        public byte[] SecretHash { get; init; } = [];
+        public byte[] Digest { get; } = digest;
+        public TaskCompletionSource<bool> Found { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
+/// <summary>Too many unknown digests wait for a lookup: the request is refused (503) without judging its credential.</summary>
+internal sealed class KeyLookupBusyException() : Exception("Too many unknown API keys are waiting to be looked up.");
