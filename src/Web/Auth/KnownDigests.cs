@@ -17,6 +17,10 @@ namespace FieldCamp.Web.Auth;
 /// <see cref="BatchSize"/> of them: however many invented keys arrive, there is one small query at a time. At most
 /// <see cref="MaxWaiting"/> digests wait; beyond that a miss is refused with <see cref="KeyLookupBusyException"/>, so a
 /// flood costs bounded memory.</para>
+/// <para>The digests that existed at start-up are read in the background (<see cref="KnownDigestsLoader"/>) into one
+/// sorted array, 8 bytes a key (a dictionary node would be 40 or more); keys met since then go to a small concurrent
+/// set. Requests never wait for that read: until it ends, a key is found by the lookup above, and
+/// <c>/health/ready</c> says the instance is not ready (<see cref="KnownDigestsHealthCheck"/>).</para>
 /// <para>A prefix match only says "look the key up"; the full digest is compared after that lookup.</para>
 /// </remarks>
 internal sealed class KnownDigests(IDbContextFactory<AppDbContext> dbFactory)
@@ -30,7 +34,13 @@ internal sealed class KnownDigests(IDbContextFactory<AppDbContext> dbFactory)
     /// <summary>Marks the batched lookup in the SQL the store receives (as a comment), for tests and for operators.</summary>
     public const string LookupTag = "Unknown API key digests, looked up by value";
 
-    private readonly ConcurrentDictionary<ulong, byte> _prefixes = new();
+    /// <summary>Marks the start-up read of every digest.</summary>
+    public const string LoadTag = "Every API key digest, read once at start-up";
+
+    // Replaced once, when the start-up read ends; sorted, so a binary search finds a prefix.
+    private volatile ulong[] _loaded = [];
+    private volatile bool _isLoaded;
+    private readonly ConcurrentDictionary<ulong, byte> _added = new();
     private readonly Lock _gate = new();
     private readonly Queue<KeyDigest> _queue = new();
     private readonly Dictionary<KeyDigest, Waiter> _waiting = new();
@@ -38,29 +48,53 @@ internal sealed class KnownDigests(IDbContextFactory<AppDbContext> dbFactory)
 
     public static ulong Prefix(ReadOnlySpan<byte> digest) => BinaryPrimitives.ReadUInt64LittleEndian(digest);
 
+    /// <summary>Whether the digests that existed at start-up are all in memory.</summary>
+    public bool IsLoaded => _isLoaded;
+
+    /// <summary>How many digests the start-up read holds (0 until it ends).</summary>
+    public int LoadedCount => _loaded.Length;
+
     /// <summary>
     /// Whether a key with this digest may exist: known from memory, or found by a lookup that began after this call.
     /// Throws the store's failure when the lookup fails, and <see cref="KeyLookupBusyException"/> when too many wait.
     /// </summary>
     public ValueTask<bool> MayExistAsync(byte[] digest) =>
-        _prefixes.ContainsKey(Prefix(digest)) ? ValueTask.FromResult(true) : new ValueTask<bool>(LookUpAsync(digest));
-
-    /// <summary>Whether a key with this digest is known to exist, from memory alone: no database read.</summary>
-    public bool Contains(ReadOnlySpan<byte> digest) => _prefixes.ContainsKey(Prefix(digest));
+        Contains(digest) ? ValueTask.FromResult(true) : new ValueTask<bool>(LookUpAsync(digest));
 
     /// <summary>
-    /// Reads every digest once at start-up, so that <see cref="Contains"/> knows the keys that existed then: a client
-    /// over its failed-credential allowance has its real keys checked from the first request after a restart.
+    /// Whether a key with this digest is known to exist, from memory alone: no database read. A key that existed at
+    /// start-up is known once the start-up read ends.
     /// </summary>
-    public async Task LoadAsync()
+    public bool Contains(ReadOnlySpan<byte> digest)
     {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        await foreach (var hash in db.ApiKeys.AsNoTracking().Select(k => k.SecretHash).AsAsyncEnumerable())
-            _prefixes.TryAdd(Prefix(hash), 0);
+        var prefix = Prefix(digest);
+        return _added.ContainsKey(prefix) || Array.BinarySearch(_loaded, prefix) >= 0;
     }
 
-    /// <summary>Adds a key this process has just created, so its first request needs no lookup.</summary>
-    public void Add(ReadOnlySpan<byte> digest) => _prefixes.TryAdd(Prefix(digest), 0);
+    /// <summary>
+    /// Reads every digest once, so that <see cref="Contains"/> knows the keys that existed at start-up: a client over its
+    /// failed-credential allowance has its real keys checked after a restart. Streams the rows: only the array is kept.
+    /// </summary>
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // A first guess at the size; keys added meanwhile grow the array, and Add() covers those made here.
+        var prefixes = new ulong[await db.ApiKeys.CountAsync(cancellationToken) + 64];
+        var count = 0;
+        await foreach (var hash in db.ApiKeys.AsNoTracking().TagWith(LoadTag).Select(k => k.SecretHash).AsAsyncEnumerable()
+                           .WithCancellation(cancellationToken))
+        {
+            if (count == prefixes.Length) Array.Resize(ref prefixes, count * 2);
+            prefixes[count++] = Prefix(hash);
+        }
+        Array.Resize(ref prefixes, count);
+        Array.Sort(prefixes);
+        _loaded = prefixes;
+        _isLoaded = true;
+    }
+
+    /// <summary>Adds a key this process has just created or found, so its next request needs no lookup.</summary>
+    public void Add(ReadOnlySpan<byte> digest) => _added.TryAdd(Prefix(digest), 0);
 
     private Task<bool> LookUpAsync(byte[] digest)
     {
