@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Data;
 using FieldCamp.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -79,21 +78,15 @@ internal sealed class KnownDigests(IDbContextFactory<AppDbContext> dbFactory)
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var keys = db.ApiKeys.AsNoTracking().TagWith(LoadTag);
-        // A first guess at the size; keys added meanwhile grow the array, and Add() covers those made here.
-        var prefixes = new ulong[await keys.CountAsync(cancellationToken) + 64];
+        // Grown by doubling rather than sized by a COUNT first, which would scan the table once more.
+        var prefixes = new ulong[4096];
         var count = 0;
-        // EF Core writes the query for whichever store is configured; the rows are read 8 bytes at a time into one
-        // buffer, because a byte[] materialized per row would leave about 100 MB of garbage per million keys behind.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var command = keys.Select(k => k.SecretHash).CreateDbCommand();
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-        var buffer = new byte[sizeof(ulong)];
-        while (await reader.ReadAsync(cancellationToken))
+        // Streamed: each row's byte[] is short-lived garbage (gone at the next collection); only the array is kept.
+        await foreach (var hash in db.ApiKeys.AsNoTracking().TagWith(LoadTag).Select(k => k.SecretHash).AsAsyncEnumerable()
+                           .WithCancellation(cancellationToken))
         {
-            if (reader.GetBytes(0, 0, buffer, 0, buffer.Length) < buffer.Length) continue;
             if (count == prefixes.Length) Array.Resize(ref prefixes, count * 2);
-            prefixes[count++] = Prefix(buffer);
+            prefixes[count++] = Prefix(hash);
         }
         Array.Resize(ref prefixes, count);
         Array.Sort(prefixes);
