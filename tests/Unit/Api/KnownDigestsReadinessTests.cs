@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
+using FieldCamp.Tests.Unit.Domain;
 using FieldCamp.Web.Auth;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,5 +38,33 @@ public class KnownDigestsReadinessTests
         await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "ready once the digests are read");
         Assert.True(app.Services.GetRequiredService<KnownDigests>().IsLoaded);
+    }
+
+    [Fact]
+    public async Task Restart_ThrottledAddress_AKeyThatExistedAtStartIsStillCheckedOnceReady()
+    {
+        using var first = new AppFactory();
+        var key = await first.CreateKeyAsync(scopes: ["*"]);
+        await first.Host.StopAsync();
+
+        // Started again: this server never created, read or looked up the key; only its start-up read knows it.
+        using var second = AppFactory.SameInstallationAs(first);
+        second.Settings["RateLimits:FailedCredentialsPerMinute"] = "3";
+        // 10 s into a minute that does not move, so the failures all land in one window.
+        var now = DateTimeOffset.UtcNow;
+        second.Clock = new ManualTimeProvider(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 10, TimeSpan.Zero));
+        using var anonymous = second.CreateClient();
+        await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "ready once the digests are read");
+        for (var i = 0; i < 4; i++)
+        {
+            using var bad = second.CreateClient("fc_live_" + Guid.NewGuid().ToString("N"));
+            await bad.GetAsync("/api/v1/company-info");
+        }
+        using (var bad = second.CreateClient("fc_live_" + Guid.NewGuid().ToString("N")))
+            await bad.GetAsync("/api/v1/company-info").ExpectProblemAsync(HttpStatusCode.TooManyRequests, "too_many_failed_credentials");
+
+        using var client = second.CreateClient(key.Secret);
+        await client.GetAsync("/api/v1/company-info").ExpectAsync(HttpStatusCode.OK);
     }
 }
