@@ -4,6 +4,7 @@ using FieldCamp.Domain.Audit;
 using FieldCamp.Web.Auth;
 using FieldCamp.Web.Cli;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FieldCamp.Tests.Unit.Api;
 
@@ -48,6 +49,38 @@ public class UnknownKeyFloodTests
         var most = 2 + (requests + KnownDigests.BatchSize - 1) / KnownDigests.BatchSize;
         Console.WriteLine($"{requests} invented keys at once: {lookups} store queries (at most {most} allowed)");
         Assert.InRange(lookups, 1, most);
+    }
+
+    [Fact]
+    public async Task Request_WhileTooManyUnknownKeysWait_503WithRetryAfterNot401_ThenServedAgain()
+    {
+        var held = new HeldCommands(BatchLookup);
+        using var app = new AppFactory { DbInterceptors = { held } };
+        app.Settings["RateLimits:FailedCredentialsPerMinute"] = "0";
+        using var anonymous = app.CreateClient();
+        await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "ready once the digests are read");
+        var known = app.Services.GetRequiredService<KnownDigests>();
+
+        // One lookup is held in the store; the waiting list fills up behind it (in-process: 8,192 requests would be slow).
+        var waiting = new List<Task<bool>>();
+        waiting.Add(known.MayExistAsync(ApiKeySecret.ComputeDigest(ApiKeySecret.Generate())).AsTask());
+        await held.Held;
+        for (var i = 0; i < KnownDigests.MaxWaiting; i++)
+            waiting.Add(known.MayExistAsync(ApiKeySecret.ComputeDigest(ApiKeySecret.Generate())).AsTask());
+
+        // Neither the key's fault nor an outage: said as such, with a short Retry-After.
+        using (var invented = app.CreateClient(ApiKeySecret.Generate()))
+        {
+            var response = await invented.GetAsync(CompanyInfo);
+            await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+            Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+        }
+
+        held.Release();
+        Assert.All(await Task.WhenAll(waiting), found => Assert.False(found));
+        using var again = app.CreateClient(ApiKeySecret.Generate());
+        await again.GetAsync(CompanyInfo).ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
     }
 
     [Fact]
