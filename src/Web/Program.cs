@@ -198,7 +198,6 @@ var app = builder.Build();
 app.Services.GetRequiredService<GitHubSecretScanning>();
 
 await DatabaseSetup.MigrateAsync(app.Services);
-await app.Services.GetRequiredService<KnownDigests>().LoadAsync();
 if (app.Environment.IsDevelopment())
 {
     await DemoSeeder.SeedIfEmptyAsync(app.Services);
@@ -263,7 +262,8 @@ app.MapPost("/account/logout", async Task<IResult> (HttpContext context, IAntifo
     return TypedResults.LocalRedirect("~/account/login");
 });
 // /health says the process answers and checks nothing, so it stays cheap; /health/ready also asks the database
-// (at most once a second, see StoreHealthCheck) and answers 503 while it cannot be reached.
+// (at most once a second, see StoreHealthCheck) and answers 503 while it cannot be reached, or while the key digests
+// are still being read after start-up (KnownDigestsHealthCheck).
 app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false })
     .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StoreHealthCheck.ReadyTag) })

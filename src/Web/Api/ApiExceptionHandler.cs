@@ -1,5 +1,6 @@
 using FieldCamp.Domain;
 using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json;
@@ -28,11 +29,14 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, IOpti
             DomainValidationException invalid => Validation(StatusCodes.Status400BadRequest, invalid.Errors.ToDictionary()),
             ScopeEscalationException escalation => ApiProblems.InsufficientScope(escalation.Scopes, escalation.Message),
             DomainException rule => ApiProblems.Create(StatusCodes.Status409Conflict, ProblemCodes.InvalidState, rule.Message),
+            KeyLookupBusyException => ApiProblems.KeyLookupBusy(),
             _ when StoreOutage.IsStoreFailure(exception) => ApiProblems.ServiceUnavailable(),
             _ => null,
         };
         if (problem is null) return false;
-        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        if (exception is KeyLookupBusyException)
+            context.Response.Headers.RetryAfter = ApiProblems.KeyLookupBusyRetryAfter;
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
             // Reported once a minute, not per request: the database being down is one fact, however many requests meet it.
             context.RequestServices.GetRequiredService<StoreOutage>().Report(exception, "answering an API request");

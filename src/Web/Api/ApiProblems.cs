@@ -121,6 +121,13 @@ internal static class ApiProblems
         "The service cannot reach its data store right now. Retry after the time in Retry-After; this says nothing about your credential.",
         type: "https://tools.ietf.org/html/rfc9110#section-15.6.4", title: "Service Unavailable");
 
+    /// <summary>Seconds to wait after <see cref="KeyLookupBusy"/>: the queue of lookups drains in well under a second.</summary>
+    public const string KeyLookupBusyRetryAfter = "1";
+
+    public static ProblemDetails KeyLookupBusy() => Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
+        "The service is checking too many unrecognised credentials right now. Retry after the time in Retry-After; this says nothing about your credential.",
+        type: "https://tools.ietf.org/html/rfc9110#section-15.6.4", title: "Service Unavailable");
+
     public static ProblemDetails Create(int status, string code, string detail, string? type = null, string? title = null)
     {
         var problem = new ProblemDetails { Status = status, Detail = detail, Type = type, Title = title };

@@ -100,7 +100,7 @@ internal static class SecretScanningEndpoints
     {
         if (!ApiKeySecret.IsWellFormed(report.Token)) return SecretScanningLabel.FalsePositive;
         var digest = ApiKeySecret.ComputeDigest(report.Token);
-        if (!await known.MayExistAsync(KnownDigests.Prefix(digest))) return SecretScanningLabel.FalsePositive;
+        if (!await known.MayExistAsync(digest)) return SecretScanningLabel.FalsePositive;
         bool revoked;
         try
         {

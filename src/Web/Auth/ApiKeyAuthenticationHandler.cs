@@ -48,9 +48,13 @@ internal sealed class ApiKeyAuthenticationHandler(
     // Not a credential failure: the store could not say. Answered 503 and never counted against the client.
     private const string StoreUnavailable = "service_unavailable";
     private static readonly AuthenticateResult StoreUnavailableResult = AuthenticateResult.Fail(StoreUnavailable);
+    // Not a credential failure either: too many unknown keys wait for a lookup (KnownDigests.MaxWaiting). Not an outage.
+    private const string LookupBusy = "lookup_busy";
+    private static readonly AuthenticateResult LookupBusyResult = AuthenticateResult.Fail(LookupBusy);
 
     private static readonly byte[] TooManyFailuresBody = ApiProblems.Precompute(ApiProblems.TooManyFailedCredentials());
     private static readonly byte[] StoreUnavailableBody = ApiProblems.Precompute(ApiProblems.ServiceUnavailable());
+    private static readonly byte[] LookupBusyBody = ApiProblems.Precompute(ApiProblems.KeyLookupBusy());
 
     private static readonly string Challenge = $"Bearer realm=\"{ApiKeyDefaults.Realm}\"";
 
@@ -83,6 +87,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         {
             Response.Headers.RetryAfter = StoreOutage.RetryAfter;
             await ApiProblems.WritePrecomputedAsync(Response, StatusCodes.Status503ServiceUnavailable, StoreUnavailableBody);
+        }
+        else if (code == LookupBusy)
+        {
+            Response.Headers.RetryAfter = ApiProblems.KeyLookupBusyRetryAfter;
+            await ApiProblems.WritePrecomputedAsync(Response, StatusCodes.Status503ServiceUnavailable, LookupBusyBody);
         }
         else if (throttle.Failed(client, code, out retryAfter))
             await WriteTooManyFailuresAsync(retryAfter);
@@ -143,6 +152,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         null => AuthFailureCodes.MissingCredentials,
         StoreUnavailable => StoreUnavailable,
+        LookupBusy => LookupBusy,
         { } reason when Failures.ContainsKey(reason) => reason,
         _ => null,
     };
@@ -202,6 +212,10 @@ internal sealed class ApiKeyAuthenticationHandler(
             outage.Report(ex, "authenticating an API key");
             return StoreUnavailableResult;
         }
+        catch (KeyLookupBusyException)
+        {
+            return LookupBusyResult;
+        }
         // The lookup matched on the digest already; the fixed-time re-check keeps the final decision
         // independent of how a dictionary or a database collation compares bytes.
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, digest))
@@ -221,7 +235,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         var result = await HandleAuthenticateOnceSafeAsync();
         var code = FailureCode(result);
-        await WriteUnauthorizedAsync(code is null or StoreUnavailable ? AuthFailureCodes.MissingCredentials : code);
+        await WriteUnauthorizedAsync(code is null or StoreUnavailable or LookupBusy ? AuthFailureCodes.MissingCredentials : code);
     }
 
     /// <summary>The credential after <c>Bearer </c>; null when there is no Authorization header or it carries another scheme.</summary>

@@ -86,7 +86,7 @@ internal sealed class CredentialCache(
 
     private async ValueTask<CachedKey?> ReadAsync(KeyDigest digest, byte[] digestBytes)
     {
-        if (!await known.MayExistAsync(KnownDigests.Prefix(digestBytes)))
+        if (!await known.MayExistAsync(digestBytes))
         {
             _unknown.Add(digest);
             return null;

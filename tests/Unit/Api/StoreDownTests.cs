@@ -23,7 +23,9 @@ public class StoreDownTests
         using var cachedClient = app.CreateClient(cached.Secret, KeyHeader.XApiKey);
         await cachedClient.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
         using var anonymous = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        // Ready once the key digests are read after start-up (in the background).
+        await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "ready after start-up");
         var linesBefore = app.Logs.Entries.Count;
 
         store.Down = true;

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# bench/many-keys.sh — the app with many keys in its store against the same app with ten (issue 16, "Many keys").
+#
+# Publishes src/Web in Release and seeds two SQLite files from one demo workspace (a first start in Development): one
+# with 10 keys, one with BENCH_KEYS (1,000,000). The bench key is minted by the app's CLI; the others are copies of its
+# row, each with its own id and the SHA-256 digest of its own well-formed secret (bench/many_keys.py seed, one SQL
+# transaction: about a minute for a million on two cores, no HTTP). The servers run in Production with the
+# appsettings.json that ships; only the database and the company's shared limit (raised so that throughput never meets
+# it) differ. It prints three figures, each for 10 keys and for BENCH_KEYS:
+#   1. start-up: milliseconds from launching the process to the first 200 for the bench key (asked every 10 ms), and
+#      to the first 200 from /health/ready; each server started alone, BENCH_STARTS times, the median reported
+#   2. memory: the server's resident set (VmRSS) once ready and after the throughput runs, BENCH_KEYS minus 10 keys
+#   3. throughput: wrk with the bench key (Authorization: Bearer) on GET /api/v1/company-info, both servers up side
+#      by side and their runs interleaved, the median of BENCH_ROUNDS; the ratio BENCH_KEYS / 10 keys is the median of
+#      the rounds' ratios
+# Targets (issue 16): start-up to the first authenticated request within 500 ms, at most 100 MB per million keys,
+# throughput at least 0.95 of the 10-key figure. Exit status: 0 when the benchmark ran (whatever the figures); 1 when
+# setup failed.
+#
+# Environment (all optional):
+#   BENCH_KEYS=1000000              keys in the large store (100000 for a quick run)
+#   BENCH_STARTS=3                  start-up measurements per store
+#   BENCH_THREADS=2 BENCH_CONNECTIONS=32 BENCH_DURATION=10s   wrk -t/-c/-d for every measured run
+#   BENCH_WARMUP=10s                one warm-up run per server before the measured ones
+#   BENCH_ROUNDS=5                  measured runs per server, interleaved; the median is reported
+#   BENCH_KEEP=1                    keep the work folder (logs, databases) instead of deleting it
+set -Eeuo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH_DIR/.." && pwd)
+
+KEYS=${BENCH_KEYS:-1000000}
+SMALL=10
+STARTS=${BENCH_STARTS:-3}
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-10s}
+ROUNDS=${BENCH_ROUNDS:-5}
+KEEP=${BENCH_KEEP:-0}
+COMPANY_LIMIT=100000000
+API=/api/v1/company-info
+
+log() { printf '[many-keys.sh] %s\n' "$*" >&2; }
+die() { printf '[many-keys.sh] SETUP FAILED: %s\n' "$*" >&2; exit 1; }
+
+[[ "$KEYS" =~ ^[0-9]+$ ]] && [ "$KEYS" -gt "$SMALL" ] || die "BENCH_KEYS must be a whole number above $SMALL"
+
+# ---------------------------------------------------------------------------------------------------- tools
+command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v python3 >/dev/null || missing+=(python3)
+command -v curl >/dev/null || missing+=(curl)
+[ ${#missing[@]} -eq 0 ] || "$REPO/scripts/apt-install.sh" "${missing[@]}" || die "apt-get install ${missing[*]} failed"
+command -v wrk >/dev/null || die "wrk still missing after apt-get install"
+
+# ---------------------------------------------------------------------------------------------------- work folder, cleanup
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fieldcamp-many-keys.XXXXXX")
+APP="$WORK/app"
+declare -A SERVER_PID=() SERVER_BASE=()
+stop_server() { # stop_server NAME
+    local pid=${SERVER_PID[$1]:-}
+    [ -n "$pid" ] || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    SERVER_PID[$1]=""
+}
+cleanup() {
+    local status=$? name
+    for name in "${!SERVER_PID[@]}"; do stop_server "$name"; done
+    if [ "$KEEP" = 1 ] || [ "$status" -ne 0 ]; then
+        log "work folder kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------------- build
+log "dotnet publish src/Web (Release) -> $APP"
+attempt=1
+until dotnet publish "$REPO/src/Web/FieldCamp.Web.csproj" -c Release -o "$APP" --artifacts-path "$WORK/artifacts" \
+        --disable-build-servers -nologo -v q >"$WORK/publish.log" 2>&1; do
+    if [ "$attempt" -ge 3 ]; then tail -40 "$WORK/publish.log" >&2; die "dotnet publish failed (see above)"; fi
+    log "dotnet publish failed (attempt $attempt); retrying in 20 s"
+    attempt=$((attempt + 1))
+    sleep 20
+done
+[ -f "$APP/FieldCamp.Web.dll" ] || die "publish produced no FieldCamp.Web.dll"
+
+# ---------------------------------------------------------------------------------------------------- stores
+server_env() { # server_env DB: the settings that differ from what ships
+    printf '%s\n' "ConnectionStrings__Default=Data Source=$1" "RateLimits__RequestsPerMinute=$COMPANY_LIMIT"
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start_server() { # start_server NAME DB ENVIRONMENT: starts the app on a free port and waits for /health/ready
+    local name=$1 db=$2 environment=$3 port base pid
+    port=$(free_port); base="http://127.0.0.1:$port"
+    log "starting the $name server on $base ($environment, $(basename "$db"))"
+    mapfile -t settings < <(server_env "$db")
+    (cd "$APP" && exec env "${settings[@]}" dotnet FieldCamp.Web.dll --environment "$environment" --urls "$base") \
+        >>"$WORK/server-$name.log" 2>&1 &
+    pid=$!
+    SERVER_PID[$name]=$pid; SERVER_BASE[$name]=$base
+    for i in $(seq 1 240); do
+        kill -0 "$pid" 2>/dev/null || { tail -40 "$WORK/server-$name.log" >&2; die "the $name server exited during startup"; }
+        [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$base/health/ready" || true)" = 200 ] && break
+        [ "$i" -lt 240 ] || { tail -40 "$WORK/server-$name.log" >&2; die "the $name server was not ready within 120 s"; }
+        sleep 0.5
+    done
+}
+
+SMALL_DB="$WORK/keys-$SMALL.db"
+LARGE_DB="$WORK/keys-$KEYS.db"
+start_server seed "$SMALL_DB" Development
+stop_server seed
+log "minting the bench key with the CLI"
+mapfile -t settings < <(server_env "$SMALL_DB")
+KEY=$(cd "$APP" && env "${settings[@]}" dotnet FieldCamp.Web.dll apikey create --company acme --name bench --scopes "*" \
+    --expires-in-days 90 2>"$WORK/cli.err") || { cat "$WORK/cli.err" >&2; die "apikey create failed"; }
+KEY=$(printf '%s' "$KEY" | tr -d '[:space:]')
+python3 "$BENCH_DIR/keys.py" check "$KEY" || die "the minted key does not pass keys.py's checksum check (format drift?)"
+KEY_ID=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT Id FROM ApiKeys WHERE Name = ?", ("bench",)).fetchone()[0])' "$SMALL_DB") \
+    || die "the bench key is not in the store"
+log "seeding: $SMALL keys, then a copy with $KEYS"
+python3 "$BENCH_DIR/many_keys.py" seed "$SMALL_DB" "$SMALL" "$KEY_ID" || die "seeding $SMALL keys failed"
+cp "$SMALL_DB" "$LARGE_DB"
+python3 "$BENCH_DIR/many_keys.py" seed "$LARGE_DB" "$KEYS" "$KEY_ID" || die "seeding $KEYS keys failed"
+log "store files: $(du -h "$SMALL_DB" | cut -f1) and $(du -h "$LARGE_DB" | cut -f1)"
+
+# ---------------------------------------------------------------------------------------------------- 1. start-up
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+declare -A FIRST=() READY=()
+for n in $(seq 1 "$STARTS"); do
+    for store in small large; do
+        db=$([ "$store" = small ] && echo "$SMALL_DB" || echo "$LARGE_DB")
+        port=$(free_port)
+        mapfile -t settings < <(server_env "$db")
+        got=$(cd "$APP" && python3 "$BENCH_DIR/many_keys.py" first-request "http://127.0.0.1:$port$API" "$KEY" "$WORK/start-$store.log" -- \
+            env "${settings[@]}" dotnet FieldCamp.Web.dll --environment Production --urls "http://127.0.0.1:$port") \
+            || die "start-up measurement $n ($store) failed"
+        log "start $n, $store store: first authenticated 200 after ${got% *} ms, ready after ${got#* } ms"
+        FIRST[$store]+="${got% *} "; READY[$store]+="${got#* } "
+    done
+done
+first_small=$(tr ' ' '\n' <<<"${FIRST[small]}" | grep . | median); first_large=$(tr ' ' '\n' <<<"${FIRST[large]}" | grep . | median)
+ready_small=$(tr ' ' '\n' <<<"${READY[small]}" | grep . | median); ready_large=$(tr ' ' '\n' <<<"${READY[large]}" | grep . | median)
+
+# ---------------------------------------------------------------------------------------------------- 2, 3. memory, throughput
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/${SERVER_PID[$1]}/status"; }
+start_server small "$SMALL_DB" Production
+start_server large "$LARGE_DB" Production
+sleep 2
+declare -A IDLE=() RPS=()
+for store in small large; do IDLE[$store]=$(rss_mb "$store"); done
+wrk_run() { # wrk_run NAME DURATION -> requests/s; fails on any non-2xx answer
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" -H "Authorization: Bearer $KEY" "${SERVER_BASE[$1]}$API")
+    if grep -q "Non-2xx" <<<"$out"; then printf '%s\n' "$out" >&2; die "the $1 server answered something other than 200"; fi
+    awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out"
+}
+for store in small large; do log "warm-up, $store store ($WARMUP)"; wrk_run "$store" "$WARMUP" >/dev/null; done
+for round in $(seq 1 "$ROUNDS"); do
+    for store in small large; do
+        rps=$(wrk_run "$store" "$DURATION")
+        log "round $round, $store store: $rps requests/s"
+        RPS[$store]+="$rps "
+    done
+done
+declare -A LOADED=()
+for store in small large; do LOADED[$store]=$(rss_mb "$store"); done
+rps_small=$(tr ' ' '\n' <<<"${RPS[small]}" | grep . | median); rps_large=$(tr ' ' '\n' <<<"${RPS[large]}" | grep . | median)
+# The ratio is the median of the per-round ratios: each round's two runs are back to back, so they share the machine's phase.
+read -ra small_runs <<<"${RPS[small]}"; read -ra large_runs <<<"${RPS[large]}"
+RATIOS=""
+for i in "${!small_runs[@]}"; do RATIOS+="$(awk -v a="${large_runs[$i]}" -v b="${small_runs[$i]}" 'BEGIN { printf "%.3f", a / b }') "; done
+
+# ---------------------------------------------------------------------------------------------------- figures
+per_million() { awk -v d="$1" -v k="$KEYS" 'BEGIN { printf "%.0f", d * 1000000 / k }'; }
+idle_diff=$((IDLE[large] - IDLE[small])); loaded_diff=$((LOADED[large] - LOADED[small]))
+ratio=$(tr ' ' '\n' <<<"$RATIOS" | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+verdict() { if [ "$1" = 1 ]; then echo "meets"; else echo "MISSES"; fi; }
+cat <<REPORT
+
+Many keys: $KEYS keys against $SMALL, SQLite, Production settings as shipped, $(nproc) cores
+($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average $(cut -d' ' -f1-3 /proc/loadavg))
+
+1. start-up (median of $STARTS)      $SMALL keys     $KEYS keys
+   first authenticated 200     $(printf '%8s ms' "$first_small")  $(printf '%8s ms' "$first_large")   target <= 500 ms: $(verdict "$([ "$first_large" -le 500 ] && echo 1 || echo 0)")
+   /health/ready 200           $(printf '%8s ms' "$ready_small")  $(printf '%8s ms' "$ready_large")
+   the first 200 took $((first_large - first_small)) ms longer with $KEYS keys (the target assumes an idle machine, where 10 keys take about 400 ms)
+2. memory (VmRSS)
+   once ready                  $(printf '%8s MB' "${IDLE[small]}")  $(printf '%8s MB' "${IDLE[large]}")   difference $idle_diff MB ($(per_million "$idle_diff") MB per million keys)
+   after the throughput runs   $(printf '%8s MB' "${LOADED[small]}")  $(printf '%8s MB' "${LOADED[large]}")   difference $loaded_diff MB ($(per_million "$loaded_diff") MB per million keys)
+   target <= 100 MB per million keys, after the runs: $(verdict "$([ "$(per_million "$loaded_diff")" -le 100 ] && echo 1 || echo 0)")
+   ("once ready" includes what the start-up read of the digests left for the garbage collector: until the first
+   collection, which the runs bring, the server holds it; what stays is the digest array, 8 MB per million keys)
+3. throughput (median of $ROUNDS, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, Bearer key, GET $API)
+   requests/s                  $(printf '%11s' "$rps_small")  $(printf '%11s' "$rps_large")
+   ratio $ratio (median of the rounds' ratios: $RATIOS)   target >= 0.95: $(verdict "$(awk -v r="$ratio" 'BEGIN { print (r >= 0.95) ? 1 : 0 }')")
+REPORT
