@@ -16,8 +16,10 @@ public class StartTogetherTests
 
         foreach (var app in new[] { first, second })
         {
+            // Ready once each has read the keys it knows: both started, neither stalled on the other's migration.
             using var client = app.CreateClient();
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+            await Http.EventuallyAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+                TimeSpan.FromSeconds(30), "each instance becomes ready");
         }
         await using var db = await first.CreateDbContextAsync();
         Assert.Empty(await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetPendingMigrationsAsync(db.Database));
