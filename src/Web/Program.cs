@@ -15,6 +15,7 @@ using FieldCamp.Web.Notices;
 using FieldCamp.Web.Oversight;
 using FieldCamp.Web.RateLimiting;
 using FieldCamp.Web.Rotation;
+using FieldCamp.Web.Scaling;
 using FieldCamp.Web.Telemetry;
 using FieldCamp.Web.Usage;
 using FieldCamp.Web.Webhooks;
@@ -179,6 +180,9 @@ services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(R
     .ValidateOnStart();
 // Enforced rate limits (issue 14): one fixed-window counter per company or per key with its own limit.
 services.AddSingleton<RateLimitPartitions>();
+// Several instances (issue 16): with Redis:Configuration, limits counted in Redis, the key ring there, and readiness
+// that reports Redis (README "Running several instances").
+services.AddSeveralInstances(builder.Configuration);
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
