@@ -4,6 +4,16 @@ using StackExchange.Redis;
 
 namespace FieldCamp.Web.Scaling;
 
+/// <summary>Names of the dashboard events (<see cref="ClusterSignals.Dashboard"/>) and what their subject is.</summary>
+internal static class DashboardEvents
+{
+    /// <summary>A company's notices changed; the subject is the company id.</summary>
+    public const string Notices = "notices";
+
+    /// <summary>A rotation's replacement key was seen in use; the subject is the old key's id (the wizard's address).</summary>
+    public const string RotationSeen = "rotation-seen";
+}
+
 /// <summary>
 /// Tells the other instances, through Redis pub/sub, what this one changed, and hands on what they changed: a key
 /// (revoked, edited, rotated, its expiry moved) whose cached copy must be read again, a company whose shared limit
@@ -205,8 +215,8 @@ internal sealed class ClusterSignals(RedisConnection redis, ILogger<ClusterSigna
     {
         if (_unsent) return;
         _unsent = true;
-        logger.LogWarning("A key change could not be announced through Redis; other instances notice it within ApiKeys:Cache:MaxEntryAge, "
-                          + "and are told to read every key again when Redis answers.");
+        logger.LogWarning("A key change could not be announced through Redis. Other instances notice it when they next re-read the key "
+                          + "(ApiKeys:Cache:MaxEntryAgeWhileSubscribed at most), and are told to re-read every key once Redis answers this instance again.");
         // Reconnected in between (the failure raced the restore): announce now rather than wait for the next failure.
         if (redis.IsConnected) AnnounceUnsent();
     }

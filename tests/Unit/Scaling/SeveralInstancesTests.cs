@@ -104,6 +104,35 @@ public sealed class SeveralInstancesTests : IDisposable
     }
 
     [Fact]
+    public async Task KeyRevokedByTheCommandLine_IsRefusedByBothInstances_WithinASecond()
+    {
+        await BothSubscribedAsync();
+        var victim = await _a.CreateKeyAsync(scopes: ["clients:read"]);
+        using var onA = _a.CreateClient(victim.Secret);
+        using var onB = _b.CreateClient(victim.Secret);
+        await onA.GetAsync(Info).ExpectAsync(HttpStatusCode.OK);
+        await onB.GetAsync(Info).ExpectAsync(HttpStatusCode.OK);
+
+        var stderr = new StringWriter();
+        var exit = await FieldCamp.Web.Cli.ApiKeyCommandLine.RunAsync(["apikey", "revoke", victim.Id], new StringWriter(), stderr,
+            new Dictionary<string, string?> { ["ConnectionStrings:Default"] = _a.ConnectionString, ["Redis:Configuration"] = _redis.Configuration });
+        var waited = Stopwatch.StartNew();
+
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.DoesNotContain("Redis could not be told", stderr.ToString());
+        foreach (var client in new[] { onA, onB })
+        {
+            while ((await client.GetAsync(Info)).StatusCode != HttpStatusCode.Unauthorized)
+            {
+                Assert.True(waited.Elapsed < Patience, "An instance still accepts a key the command line revoked.");
+                await Task.Delay(5);
+            }
+        }
+        _output.WriteLine($"Revocation by the command line refused on both instances after {waited.Elapsed.TotalMilliseconds:F1} ms.");
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(1), $"Propagation took {waited.Elapsed.TotalMilliseconds:F0} ms.");
+    }
+
+    [Fact]
     public async Task LimitOf10PerMinute_AdmitsExactly10AcrossBothInstances_Under40ParallelRequests()
     {
         await BothSubscribedAsync();
