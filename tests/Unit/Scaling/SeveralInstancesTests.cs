@@ -213,6 +213,33 @@ public sealed class SeveralInstancesTests : IDisposable
     }
 
     [Fact]
+    public async Task AnInstanceStartedWhileRedisIsAway_Serves_AndSubscribesWhenItComes()
+    {
+        _redis.Stop();
+        using var c = AppFactory.SameInstallationAs(_a);
+        Configure(c);
+        var key = await _a.CreateKeyAsync(scopes: ["clients:read"], rateLimit: 10);
+        var admin = await _a.CreateKeyAsync(scopes: ["*"]);
+        using var onC = c.CreateClient(key.Secret);
+
+        await onC.GetAsync(Info).ExpectAsync(HttpStatusCode.OK);
+        Assert.False(Signals(c).IsLive);
+
+        _redis.Start();
+        await WaitUntilAsync(() => Signals(c).IsLive && Signals(_a).IsLive, "the instance started without Redis to subscribe once it came");
+        await onC.GetAsync(Info).ExpectAsync(HttpStatusCode.OK);
+        using var adminOnA = _a.CreateClient(admin.Secret);
+        await adminOnA.DeleteAsync($"/api/v1/api-keys/{key.Id}").ExpectAsync(HttpStatusCode.NoContent);
+        var waited = Stopwatch.StartNew();
+        while ((await onC.GetAsync(Info)).StatusCode != HttpStatusCode.Unauthorized)
+        {
+            Assert.True(waited.Elapsed < Patience, "The late subscriber still accepts a revoked key.");
+            await Task.Delay(5);
+        }
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(1), $"Propagation took {waited.Elapsed.TotalMilliseconds:F0} ms.");
+    }
+
+    [Fact]
     public async Task WhileRedisIsAway_EachInstanceAdmitsItsShareOfTheLimit()
     {
         await WaitUntilAsync(() => _a.Services.GetRequiredService<InstanceRegistry>().KnownInstances == 2
