@@ -1,7 +1,6 @@
 using FieldCamp.Web.Health;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -42,9 +41,9 @@ internal static class ScalingServices
         // The name is set only here: changing it alone would make what an existing installation protected (webhook
         // secrets) unreadable.
         services.AddDataProtection().SetApplicationName(ApplicationName);
-        services.AddOptions<KeyManagementOptions>().Configure<RedisConnection>((options, redis) =>
-            options.XmlRepository = new RedisXmlRepository(() => redis.ConnectedAsync().GetAwaiter().GetResult().GetDatabase(),
-                redis.Prefix + "dataprotection-keys"));
+        services.AddSingleton<RedisKeyRing>();
+        services.AddOptions<KeyManagementOptions>().Configure<RedisKeyRing>((options, ring) => options.XmlRepository = ring);
+        services.AddExceptionHandler<RedisOutageExceptionHandler>();
         return services;
     }
 
