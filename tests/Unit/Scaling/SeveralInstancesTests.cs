@@ -163,6 +163,26 @@ public sealed class SeveralInstancesTests : IDisposable
         var read = _b.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("sign-in").Unprotect(payload);
 
         Assert.Equal("signed in on A", read);
+        // Shared through Redis, not through a folder both happen to see on this machine.
+        var ring = _a.Services.GetRequiredService<RedisConnection>().Database;
+        Assert.True(await ring.ListLengthAsync("fieldcamp:dataprotection-keys") >= 1, "The key ring is not in Redis.");
+    }
+
+    [Fact]
+    public async Task SignedInOnA_TheSessionAndItsAntiforgeryTokenWorkOnB()
+    {
+        using var onA = FieldCamp.Tests.Unit.SignIn.FormBrowser.Open(_a);
+        await onA.SignInAsync("admin@acme.test", FieldCamp.Web.Data.DemoSeeder.Password);
+        using var onB = FieldCamp.Tests.Unit.SignIn.FormBrowser.WithCookieHeader(_b, onA.CookieHeader);
+
+        using (var page = await onB.Http.GetAsync("/settings/developer/api-keys"))
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        // The sign-out form's token, checked on B against the antiforgery cookie A issued.
+        using var signOut = await onB.SignOutAsync();
+
+        Assert.Equal("/account/login", onB.LocationPath(signOut));
+        using var afterwards = await onA.Http.GetAsync("/settings/developer/api-keys");
+        Assert.Equal("/account/login", onA.LocationPath(afterwards));
     }
 
     [Fact]
