@@ -13,17 +13,19 @@ namespace FieldCamp.Web.Scaling;
 internal sealed class RedisConnection : IDisposable
 {
     private readonly RedisOptions _options;
+    private readonly bool _configured;
     private readonly ILogger<RedisConnection> _logger;
     private readonly Lazy<Task<ConnectionMultiplexer>> _connecting;
 
     public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
     {
         _options = options.Value;
+        _configured = _options.IsConfigured;
         _logger = logger;
         _connecting = new(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    public bool IsConfigured => _options.IsConfigured;
+    public bool IsConfigured => _configured;
 
     public string Prefix => _options.KeyPrefix;
 
@@ -32,7 +34,7 @@ internal sealed class RedisConnection : IDisposable
     {
         get
         {
-            if (!_options.IsConfigured) return null;
+            if (!_configured) return null;
             var connecting = _connecting.Value;
             return connecting.IsCompletedSuccessfully ? connecting.Result : null;
         }
