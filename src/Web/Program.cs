@@ -267,7 +267,8 @@ app.MapPost("/account/logout", async Task<IResult> (HttpContext context, IAntifo
     return TypedResults.LocalRedirect("~/account/login");
 });
 // /health says the process answers and checks nothing, so it stays cheap; /health/ready also asks the database
-// (at most once a second, see StoreHealthCheck) and answers 503 while it cannot be reached.
+// (at most once a second, see StoreHealthCheck), and Redis when configured (RedisHealthCheck), and answers 503 while
+// either cannot be reached.
 app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false })
     .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StoreHealthCheck.ReadyTag) })

@@ -156,6 +156,18 @@ public sealed class SeveralInstancesTests : IDisposable
     }
 
     [Fact]
+    public async Task ANoticePostedOnA_ReachesTheBellsOnB()
+    {
+        await BothSubscribedAsync();
+        var heard = new TaskCompletionSource<(string, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Signals(_b).DashboardEvent += (name, subject) => heard.TrySetResult((name, subject));
+
+        Signals(_a).Dashboard(DashboardEvents.Notices, "co_test");
+
+        Assert.Equal((DashboardEvents.Notices, "co_test"), await heard.Task.WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task WhatAProtects_BReads()
     {
         var payload = _a.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("sign-in").Protect("signed in on A");
