@@ -132,7 +132,7 @@ internal sealed class ClusterSignals(RedisConnection redis, ILogger<ClusterSigna
         {
             await subscriber.SubscribeAsync(channel, handler);
         }
-        catch (RedisConnectionException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             // Away at start: the handler is registered all the same, and subscribed when the connection comes up.
             logger.LogDebug("Subscribing to {Channel} waits for Redis.", channel);

@@ -63,7 +63,7 @@ internal sealed class InstanceRegistry(RedisConnection redis, IOptions<RedisOpti
                 if (count != _known) logger.LogInformation("{Count} instance(s) share Redis.", count);
                 _known = Math.Max(1, count);
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 // Keep the last count: it is what the fallback divides by. The outage itself is logged by RedisConnection.
             }

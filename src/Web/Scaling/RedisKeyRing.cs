@@ -25,7 +25,7 @@ internal sealed class RedisKeyRing(RedisConnection redis) : IXmlRepository
         {
             return _last = _inner.GetAllElements();
         }
-        catch (RedisException) when (_last is { } last)
+        catch (Exception ex) when ((ex is RedisException or RedisTimeoutException) && _last is { } last)
         {
             return last;
         }
@@ -60,7 +60,7 @@ internal sealed class RedisOutageExceptionHandler(IProblemDetailsService problem
     private static bool CausedByRedis(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
-            if (exception is RedisException) return true;
+            if (exception is RedisException or RedisTimeoutException) return true;
         return false;
     }
 }

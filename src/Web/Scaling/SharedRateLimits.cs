@@ -88,7 +88,8 @@ internal sealed class SharedRateLimits
             var answer = (RedisResult[])result!;
             return new SharedDecision((long)answer[0] == 1, (int)(long)answer[1], (int)(long)answer[2]);
         }
-        catch (RedisException ex)
+        // A timeout is not a RedisException (it is a TimeoutException), and must not become a 500 either.
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             // Connection losses are logged once by RedisConnection; anything else at most once a minute, never per request.
             if (ex is not RedisConnectionException && _time.GetElapsedTime(Interlocked.Read(ref _lastLogged)) > TimeSpan.FromMinutes(1))
@@ -107,7 +108,7 @@ internal sealed class SharedRateLimits
         {
             await _redis.Database.ExecuteAsync("SCRIPT", "LOAD", Script);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             // Loaded on the first NOSCRIPT instead.
         }
