@@ -3,6 +3,7 @@ using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.KeyPolicies;
 using FieldCamp.Web.Rotation;
+using FieldCamp.Web.Scaling;
 using FieldCamp.Web.Usage;
 
 namespace FieldCamp.Web;
@@ -21,6 +22,8 @@ internal static class CoreServices
         services.Configure<UsageOptions>(configuration.GetSection("ApiKeys:Usage"));
         services.Configure<KeyRotationSettings>(configuration.GetSection(KeyRotationSettings.Section));
         services.AddSingleton<StoreOutage>();
+        // Redis (issue 16), when configured: every key change is announced to the other instances.
+        services.AddRedisConnection(configuration);
         services.AddSingleton<KnownDigests>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<TenantDirectory>();

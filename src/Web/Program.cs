@@ -15,6 +15,7 @@ using FieldCamp.Web.Notices;
 using FieldCamp.Web.Oversight;
 using FieldCamp.Web.RateLimiting;
 using FieldCamp.Web.Rotation;
+using FieldCamp.Web.Scaling;
 using FieldCamp.Web.Telemetry;
 using FieldCamp.Web.Usage;
 using FieldCamp.Web.Webhooks;
@@ -179,6 +180,9 @@ services.AddOptions<RateLimitDefaults>().Bind(builder.Configuration.GetSection(R
     .ValidateOnStart();
 // Enforced rate limits (issue 14): one fixed-window counter per company or per key with its own limit.
 services.AddSingleton<RateLimitPartitions>();
+// Several instances (issue 16): with Redis:Configuration, limits counted in Redis, the key ring there, and readiness
+// that reports Redis (README "Running several instances").
+services.AddSeveralInstances(builder.Configuration);
 services.AddSingleton<FirstRun>();
 services.AddScoped<Workspace>();
 services.AddScoped<DashboardKeys>();
@@ -262,8 +266,8 @@ app.MapPost("/account/logout", async Task<IResult> (HttpContext context, IAntifo
     return TypedResults.LocalRedirect("~/account/login");
 });
 // /health says the process answers and checks nothing, so it stays cheap; /health/ready also asks the database
-// (at most once a second, see StoreHealthCheck) and answers 503 while it cannot be reached, or while the key digests
-// are still being read after start-up (KnownDigestsHealthCheck).
+// (at most once a second, see StoreHealthCheck), and Redis when configured (RedisHealthCheck), and answers 503 while
+// either cannot be reached, or while the key digests are still being read after start-up (KnownDigestsHealthCheck).
 app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false })
     .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(StoreHealthCheck.ReadyTag) })

@@ -148,6 +148,12 @@ public class AppFactory : WebApplicationFactory<Program>
     /// <summary>The app's Data Protection keys, kept in memory for the life of this factory.</summary>
     public IDataProtectionProvider DataProtection { get; } = new EphemeralDataProtectionProvider();
 
+    /// <summary>
+    /// Leaves Data Protection as the app sets it up (its key ring in Redis, when configured) instead of
+    /// <see cref="DataProtection"/>: for tests of what several instances share.
+    /// </summary>
+    public bool AppDataProtection { get; set; }
+
     /// <summary>Configuration on top of appsettings.*.json; read once, when the server starts.</summary>
     public Dictionary<string, string?> Settings { get; } = new()
     {
@@ -199,7 +205,7 @@ public class AppFactory : WebApplicationFactory<Program>
         });
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton(DataProtection);
+            if (!AppDataProtection) services.AddSingleton(DataProtection);
             // Seeding hashes four demo passwords at 100,000 iterations, about a second per app on two cores; the API
             // tests never sign anyone in, so one iteration keeps each fresh app cheap.
             services.Configure<PasswordHasherOptions>(options => options.IterationCount = PasswordIterations);

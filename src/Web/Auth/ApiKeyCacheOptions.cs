@@ -10,6 +10,13 @@ public sealed class ApiKeyCacheOptions
     public TimeSpan MaxEntryAge { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// With Redis configured and this instance subscribed to it, every instance's changes arrive as they commit, so
+    /// an entry is trusted this long instead (fewer database reads). The moment the subscription drops, entries fall
+    /// back to <see cref="MaxEntryAge"/>, and when it returns the whole cache is read again.
+    /// </summary>
+    public TimeSpan MaxEntryAgeWhileSubscribed { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// While the database cannot be reached, a key read from it within this long keeps working (expiry is still checked
     /// on every request). A change made by another instance just before the outage may go unnoticed this long.
     /// </summary>

@@ -29,19 +29,32 @@ internal sealed class CachedKey
 
 /// <summary>
 /// Keys by digest, kept in memory so that a request costs no database read. Entries are re-read after
-/// <see cref="ApiKeyCacheOptions.MaxEntryAge"/>; this process's own changes evict them at once. A digest that
+/// <see cref="ApiKeyCacheOptions.MaxEntryAge"/> (<see cref="ApiKeyCacheOptions.MaxEntryAgeWhileSubscribed"/> while
+/// Redis tells this process of every other instance's changes); this process's own changes, and those announced
+/// through Redis, evict them at once. A digest that
 /// <see cref="KnownDigests"/> does not know is unknown without a lookup, and is then remembered in a bounded
 /// <see cref="UnknownKeySet"/>, which answers a repeated one without even that.
 /// </summary>
 internal sealed class CredentialCache(
     IDbContextFactory<AppDbContext> dbFactory, KnownDigests known, IOptions<ApiKeyCacheOptions> options, TimeProvider time,
-    StoreOutage outage, FieldCampMetrics metrics)
+    StoreOutage outage, FieldCampMetrics metrics, Scaling.ClusterSignals signals)
 {
     private readonly ConcurrentDictionary<KeyDigest, CachedKey> _keys = new();
     private readonly UnknownKeySet _unknown = new(options.Value.UnknownKeyCapacity);
     private readonly TimeSpan _maxAge = options.Value.MaxEntryAge;
+    private readonly TimeSpan _maxAgeWhileSubscribed = options.Value.MaxEntryAgeWhileSubscribed;
     private readonly TimeSpan _maxAgeWhenStoreDown = options.Value.MaxEntryAgeWhenStoreDown;
     private long _generation;
+    private bool _listening;
+
+    /// <summary>Starts applying the changes other instances announce (the web host; the command line only announces).</summary>
+    public void ListenToOtherInstances()
+    {
+        if (_listening) return;
+        _listening = true;
+        signals.KeyChanged += ForgetByPrefix;
+        signals.Resync += ForgetAll;
+    }
 
     /// <summary>
     /// The key with this digest, from memory when read within <see cref="ApiKeyCacheOptions.MaxEntryAge"/>, else from
@@ -52,7 +65,9 @@ internal sealed class CredentialCache(
     public async ValueTask<CachedKey?> FindAsync(byte[] digestBytes)
     {
         var digest = KeyDigest.From(digestBytes);
-        if (_keys.TryGetValue(digest, out var cached) && time.GetElapsedTime(cached.LoadedAt) < _maxAge)
+        // Fail safe: only while every change elsewhere reaches this process is an entry trusted for longer.
+        var maxAge = signals.IsLive ? _maxAgeWhileSubscribed : _maxAge;
+        if (_keys.TryGetValue(digest, out var cached) && time.GetElapsedTime(cached.LoadedAt) < maxAge)
         {
             metrics.KeyCacheHit();
             return cached;
@@ -112,13 +127,34 @@ internal sealed class CredentialCache(
     /// <summary>Makes a key this process has just created known at once.</summary>
     public void Created(byte[] digest) => known.Add(digest);
 
-    /// <summary>Forgets a key after this process changed it; the next request reads it fresh.</summary>
+    /// <summary>
+    /// Forgets a key after this process changed it (and committed the change); the next request reads it fresh. Other
+    /// instances are told through Redis when it is configured.
+    /// </summary>
     public void Invalidate(byte[] digestBytes)
     {
         Interlocked.Increment(ref _generation);
         var digest = KeyDigest.From(digestBytes);
         _keys.TryRemove(digest, out _);
         _unknown.Remove(digest);
+        signals.KeyChangedHere(digestBytes);
+    }
+
+    /// <summary>Another instance changed a key: forgets the entries whose digest starts with these 8 bytes.</summary>
+    private void ForgetByPrefix(ulong prefix)
+    {
+        Interlocked.Increment(ref _generation);
+        // A walk over the cached keys, for a change (rare) rather than a lookup (every request): the message carries
+        // only a prefix of the digest.
+        foreach (var (digest, key) in _keys)
+            if (KnownDigests.Prefix(key.SecretHash) == prefix) _keys.TryRemove(digest, out _);
+    }
+
+    /// <summary>Changes may have been missed: every key is read again on its next request.</summary>
+    private void ForgetAll()
+    {
+        Interlocked.Increment(ref _generation);
+        _keys.Clear();
     }
 
     private async Task<CachedKey?> LoadAsync(byte[] digest)

@@ -4,9 +4,11 @@ using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Domain.Audit;
 using FieldCamp.Domain.Tenancy;
 using FieldCamp.Web.ApiKeys;
+using FieldCamp.Web.Auth;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.KeyPolicies;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace FieldCamp.Web.Cli;
 
@@ -87,6 +89,9 @@ internal static class ApiKeyCommandLine
         builder.Services.AddFieldCampCore(builder.Configuration, builder.Environment.ContentRootPath);
         var host = builder.Build();
         await DatabaseSetup.MigrateAsync(host.Services);
+        // With Redis configured, changes made here are announced to the running instances: connect before making any.
+        var redis = host.Services.GetRequiredService<Scaling.RedisConnection>();
+        if (redis.IsConfigured) await redis.ConnectedAsync();
         return host;
     }
 
@@ -168,6 +173,13 @@ internal static class ApiKeyCommandLine
         }
         await services.GetRequiredService<ApiKeyManager>().RevokeAsync(new KeyScope(key.CompanyId, key.BranchId), keyId, OperatorActor());
         await stderr.WriteLineAsync($"Revoked {keyId} \"{Printable(key.Name)}\".");
+        var signals = services.GetRequiredService<Scaling.ClusterSignals>();
+        if (signals.IsConfigured && !await signals.FlushAsync(TimeSpan.FromSeconds(5)))
+        {
+            var cache = services.GetRequiredService<IOptions<ApiKeyCacheOptions>>().Value;
+            await stderr.WriteLineAsync("Redis could not be told, so running instances refuse the key only once their cached copy "
+                + $"is re-read: within {cache.MaxEntryAgeWhileSubscribed.TotalSeconds:0.#} s (ApiKeys:Cache:MaxEntryAgeWhileSubscribed).");
+        }
         return Ok;
     }
 

@@ -19,6 +19,9 @@ internal sealed class NoticeBoard(IDbContextFactory<AppDbContext> dbFactory, Wor
 
     public bool IsAvailable => workspace.IsLoaded && workspace.CanManageKeys;
 
+    /// <summary>Whether a change to this company's notices concerns the person of this circuit.</summary>
+    public bool Concerns(string companyId) => IsAvailable && workspace.Company!.Id == companyId;
+
     /// <summary>Raised after this person marks notices read here, so the bell of the same circuit recounts at once.</summary>
     public event Action? Changed;
 

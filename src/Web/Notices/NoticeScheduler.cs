@@ -24,7 +24,7 @@ public sealed class NoticeOptions
 /// </summary>
 internal sealed class NoticeScheduler(
     IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<NoticeOptions> options, IOptions<KeyRotationSettings> rotation,
-    ILogger<NoticeScheduler> logger, StoreOutage outage)
+    ILogger<NoticeScheduler> logger, StoreOutage outage, Scaling.ClusterSignals signals)
     : PeriodicJob(time, logger, outage)
 {
     /// <summary>How far back the request log is searched for browser use; the scheduler runs far more often than this.</summary>
@@ -70,7 +70,7 @@ internal sealed class NoticeScheduler(
         return await PostNewAsync(db, due, cancellationToken);
     }
 
-    private static async Task<int> PostNewAsync(AppDbContext db, List<Notice> due, CancellationToken cancellationToken)
+    private async Task<int> PostNewAsync(AppDbContext db, List<Notice> due, CancellationToken cancellationToken)
     {
         if (due.Count == 0) return 0;
         var occasions = due.Select(n => n.DedupKey).Distinct().ToList();
@@ -86,6 +86,8 @@ internal sealed class NoticeScheduler(
             {
                 await db.SaveChangesAsync(cancellationToken);
                 count++;
+                // Bells open on any instance recount now rather than within their minute.
+                signals.Dashboard(Scaling.DashboardEvents.Notices, notice.CompanyId);
             }
             catch (DbUpdateException)
             {

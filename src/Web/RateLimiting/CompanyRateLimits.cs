@@ -11,7 +11,8 @@ namespace FieldCamp.Web.RateLimiting;
 /// company's entry at once, and an entry is re-read after <see cref="MaxAge"/> anyway (a change made by the command
 /// line or on another instance).
 /// </summary>
-internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactory, IOptions<RateLimitDefaults> defaults, TimeProvider time)
+internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactory, IOptions<RateLimitDefaults> defaults, TimeProvider time,
+    Scaling.ClusterSignals signals)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(1);
 
@@ -35,8 +36,18 @@ internal sealed class CompanyRateLimits(IDbContextFactory<AppDbContext> dbFactor
             : new(LoadAsync(companyId, now, cancellationToken));
     }
 
-    /// <summary>Forgets the company's limit; the next request reads it again. Called when its key policy is saved.</summary>
+    /// <summary>
+    /// Forgets the company's limit; the next request reads it again. Called when its key policy is saved; the other
+    /// instances are told through Redis when it is configured.
+    /// </summary>
     public void Forget(string companyId)
+    {
+        ForgetHere(companyId);
+        signals.CompanyLimitChangedHere(companyId);
+    }
+
+    /// <summary>Forgets the company's limit in this process only (another instance saved its policy).</summary>
+    public void ForgetHere(string companyId)
     {
         Interlocked.Increment(ref _generation);
         _entries.TryRemove(companyId, out _);

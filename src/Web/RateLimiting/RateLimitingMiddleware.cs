@@ -22,7 +22,9 @@ internal readonly record struct RateLimitPartitionKey(bool OwnKey, string Id, in
 /// RateLimit fields (the current draft's <c>RateLimit-Policy</c>/<c>RateLimit</c> and the older
 /// <c>RateLimit-Limit</c>/<c>-Remaining</c>/<c>-Reset</c>). Runs after authentication (only an accepted credential is
 /// counted, so no partition is ever keyed by a value an anonymous caller chooses) and before authorization, so a
-/// refused request runs nothing behind it. Counting is per process: N instances admit up to N times the limit.
+/// refused request runs nothing behind it. With Redis configured, every instance counts in the same buckets there
+/// (<see cref="Scaling.SharedRateLimits"/>); while Redis cannot answer, or without it, counting is in this process,
+/// each instance allowing its share of the limit (<see cref="Scaling.InstanceRegistry.FallbackLimit"/>).
 /// </summary>
 internal sealed class RateLimitingMiddleware
 {
@@ -43,11 +45,15 @@ internal sealed class RateLimitingMiddleware
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(bool OwnKey, int Limit), string> _policies = new();
 
     private readonly Telemetry.FieldCampMetrics _metrics;
+    private readonly Scaling.SharedRateLimits _shared;
+    private readonly Scaling.InstanceRegistry _instances;
 
     public RateLimitingMiddleware(RequestDelegate next, CompanyRateLimits companies, RateLimitPartitions partitions, IOptions<RateLimitDefaults> options,
-        Telemetry.FieldCampMetrics metrics)
+        Telemetry.FieldCampMetrics metrics, Scaling.SharedRateLimits shared, Scaling.InstanceRegistry instances)
     {
         _next = next;
+        _shared = shared;
+        _instances = instances;
         _metrics = metrics;
         _companies = companies;
         _limiter = partitions.Limiter;
@@ -74,9 +80,30 @@ internal sealed class RateLimitingMiddleware
 
     private Task Limit(HttpContext context, RateLimitPartitionKey partition)
     {
+        if (_shared.IsAvailable) return LimitSharedAsync(context, partition);
+        return LimitHere(context, partition);
+    }
+
+    private async Task LimitSharedAsync(HttpContext context, RateLimitPartitionKey partition)
+    {
+        if (await _shared.TryAcquireAsync(partition) is { } decision)
+            await Answer(context, partition, decision.Admitted, decision.Remaining, decision.ResetSeconds);
+        else
+            await LimitHere(context, partition);
+    }
+
+    /// <summary>Counted in this process: this instance's share of the limit (all of it when it runs alone).</summary>
+    private Task LimitHere(HttpContext context, RateLimitPartitionKey partition)
+    {
+        partition = partition with { Limit = _instances.FallbackLimit(partition.Limit) };
         using var lease = Acquire(partition);
-        var remaining = Number(lease.Remaining);
-        var reset = Number(lease.ResetSeconds);
+        return Answer(context, partition, lease.IsAcquired, lease.Remaining, lease.ResetSeconds);
+    }
+
+    private Task Answer(HttpContext context, RateLimitPartitionKey partition, bool admitted, int remainingPermits, int resetSeconds)
+    {
+        var remaining = Number(remainingPermits);
+        var reset = Number(resetSeconds);
         // Written into the headers when the answer starts (ApiBoundaryMiddleware), so that an answer the exception
         // handler rewrites, which starts from cleared headers, still carries them.
         context.Features.Set(new RateLimitHeaders(
@@ -84,7 +111,7 @@ internal sealed class RateLimitingMiddleware
                 static (policy, window) => $"\"{(policy.OwnKey ? KeyPolicy : CompanyPolicy)}\";q={policy.Limit};w={window}", _windowSeconds),
             $"\"{partition.PolicyName}\";r={remaining};t={reset}", Number(partition.Limit), remaining, reset));
 
-        if (lease.IsAcquired) return _next(context);
+        if (admitted) return _next(context);
 
         // Refused: nothing behind this runs. The usage log still counts the 429 against the key, not as a use of it.
         _metrics.RateLimitRefused(partition.OwnKey);

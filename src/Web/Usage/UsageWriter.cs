@@ -15,7 +15,8 @@ namespace FieldCamp.Web.Usage;
 /// </summary>
 internal sealed class UsageWriter(
     UsageRecorder recorder, IDbContextFactory<AppDbContext> dbFactory, IOptions<UsageOptions> options,
-    TimeProvider time, CredentialCache credentials, StoreOutage outage, FieldCampMetrics metrics, ILogger<UsageWriter> logger)
+    TimeProvider time, CredentialCache credentials, StoreOutage outage, FieldCampMetrics metrics, ILogger<UsageWriter> logger,
+    Scaling.ClusterSignals signals)
     : BackgroundService
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
@@ -143,7 +144,8 @@ internal sealed class UsageWriter(
             batch.ScopeUses.Select(u => new object?[] { u.Kind.KeyId, u.Kind.Day, u.Kind.Scope, (long)u.Allowed, (long)u.Refused }),
             cancellationToken);
 
-        var shortened = await NoteReplacementsFirstUseAsync(db, tallies, cancellationToken);
+        var seen = new List<string>();
+        var shortened = await NoteReplacementsFirstUseAsync(db, tallies, seen, cancellationToken);
 
         if (time.GetElapsedTime(_lastPrune) >= PruneEvery || _lastPrune == 0)
         {
@@ -157,6 +159,8 @@ internal sealed class UsageWriter(
         }
         await transaction.CommitAsync(cancellationToken);
         foreach (var digest in shortened) credentials.Invalidate(digest);
+        // The rotation wizard open on any instance shows "seen in use" at once.
+        foreach (var oldKeyId in seen) signals.Dashboard(Scaling.DashboardEvents.RotationSeen, oldKeyId);
     }
 
     /// <summary>
@@ -164,7 +168,8 @@ internal sealed class UsageWriter(
     /// an overlap chosen to begin then by setting the old key's expiry. Done here, where the use is written anyway, so the
     /// request path never reads or writes a rotation. Returns the digests of old keys whose expiry changed.
     /// </summary>
-    private async Task<List<byte[]>> NoteReplacementsFirstUseAsync(AppDbContext db, List<RequestTally> tallies, CancellationToken cancellationToken)
+    private async Task<List<byte[]>> NoteReplacementsFirstUseAsync(AppDbContext db, List<RequestTally> tallies, List<string> seen,
+        CancellationToken cancellationToken)
     {
         var firstUses = tallies.Where(t => t.Kind.Authenticated).GroupBy(t => t.Kind.KeyId)
             .ToDictionary(g => g.Key, g => g.MinBy(t => t.First));
@@ -196,6 +201,7 @@ internal sealed class UsageWriter(
             db.ChangeTracker.Clear();
             return [];
         }
+        seen.AddRange(rotations.Select(r => r.OldKeyId));
         return changed;
     }
 

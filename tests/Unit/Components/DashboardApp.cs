@@ -79,6 +79,7 @@ public sealed class DashboardApp : IDisposable
         context.Services.AddSingleton(RotationsFor(workspace));
         context.Services.AddSingleton(QuarterlyAuditFor(workspace));
         context.Services.AddSingleton(Services.GetRequiredService<TimeProvider>());
+        context.Services.AddSingleton(Services.GetRequiredService<FieldCamp.Web.Scaling.ClusterSignals>());
         context.Services.AddSingleton(Services.GetRequiredService<IOptions<RateLimitDefaults>>());
         context.Services.AddSingleton(Services.GetRequiredService<FieldCamp.Web.KeyPolicies.CompanyKeyPolicies>());
         context.Services.AddSingleton(new FieldCamp.Web.KeyPolicies.DashboardKeyPolicy(DbFactory,

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace FieldCamp.Tests.Unit.Scaling;
+
+/// <summary>
+/// An instance started while Redis is away has no Data Protection key ring to sign people in with: its dashboard
+/// answers 503 with Retry-After (a dependency down, said truthfully), never a 500, and works once Redis returns.
+/// </summary>
+public sealed class KeyRingOutageTests
+{
+    [Fact]
+    public async Task SignInPage_RedisAwayAtStart_503WithRetryAfter_ThenWorksWhenRedisReturns()
+    {
+        using var redis = new RedisServer();
+        redis.Stop();
+        using var app = new AppFactory { AppDataProtection = true };
+        app.Settings["Redis:Configuration"] = redis.Configuration;
+        using var client = app.CreateClient();
+
+        var away = await client.GetAsync("/account/login");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, away.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), away.Headers.RetryAfter?.Delta);
+
+        redis.Start();
+        var waited = Stopwatch.StartNew();
+        HttpResponseMessage back;
+        while ((back = await client.GetAsync("/account/login")).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"Still {(int)back.StatusCode} after Redis returned.");
+            await Task.Delay(100);
+        }
+    }
+}
