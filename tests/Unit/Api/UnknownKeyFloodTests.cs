@@ -107,7 +107,7 @@ public class UnknownKeyFloodTests
 
         var stdout = new StringWriter();
         var exit = await ApiKeyCommandLine.RunAsync(["apikey", "create", "--company", "acme", "--name", AppFactory.UniqueName("cli"),
-            "--scopes", "clients:read"], stdout, new StringWriter(), new Dictionary<string, string?> { ["ConnectionStrings:Default"] = app.ConnectionString });
+            "--scopes", "clients:read"], stdout, new StringWriter(), app.StoreSettings);
         Assert.Equal(0, exit);
 
         using var client = app.CreateClient(stdout.ToString().Trim());

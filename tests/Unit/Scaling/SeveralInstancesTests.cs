@@ -115,7 +115,7 @@ public sealed class SeveralInstancesTests : IDisposable
 
         var stderr = new StringWriter();
         var exit = await FieldCamp.Web.Cli.ApiKeyCommandLine.RunAsync(["apikey", "revoke", victim.Id], new StringWriter(), stderr,
-            new Dictionary<string, string?> { ["ConnectionStrings:Default"] = _a.ConnectionString, ["Redis:Configuration"] = _redis.Configuration });
+            new Dictionary<string, string?>(_a.StoreSettings) { ["Redis:Configuration"] = _redis.Configuration });
         var waited = Stopwatch.StartNew();
 
         Assert.True(exit == 0, stderr.ToString());
