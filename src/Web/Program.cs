@@ -122,6 +122,7 @@ services.AddProblemDetails(options => options.CustomizeProblemDetails = context 
     context.ProblemDetails.Extensions.TryAdd(ApiProblems.CodeKey, ApiProblems.DefaultCode(status));
 });
 services.AddExceptionHandler<ApiExceptionHandler>();
+services.AddExceptionHandler<StoreOutagePageHandler>();
 // API responses are written by the code generated in ApiJsonContext (see the PostConfigure below), with the default
 // encoder: characters outside ASCII and HTML-sensitive ones are written as \uXXXX escapes. Same JSON to any parser.
 // Problem bodies, which people read in terminals, are written with a relaxed encoder of their own (ApiProblems.JsonOptions).

@@ -114,6 +114,33 @@ public class StoreDownTests
         await recovered.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task StoreDown_DashboardRequests_503WithRetryAfter_NotA500_AndNoLinePerRequest()
+    {
+        var store = new StoreSwitch();
+        using var app = new AppFactory { DbInterceptors = { store } };
+        using var browser = SignIn.FormBrowser.Open(app);
+        await browser.SignInAsync("admin@acme.test", FieldCamp.Web.Data.DemoSeeder.Password);
+        var linesBefore = app.Logs.Entries.Count;
+
+        // A signed-in page reads the person's membership; a sign-in reads the account: both need the database.
+        store.Down = true;
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 5; i++) answers.Add(await browser.Http.GetAsync("/settings/developer/api-keys"));
+        using var other = SignIn.FormBrowser.Open(app);
+        for (var i = 0; i < 5; i++) answers.Add(await other.SubmitSignInAsync("admin@acme.test", "not the password"));
+
+        Assert.All(answers, answer =>
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(5), answer.Headers.RetryAfter?.Delta);
+        });
+        Assert.Contains("cannot reach its database", await answers[0].Content.ReadAsStringAsync());
+        // One report for the outage, not a line (and a stack trace) per request.
+        var during = app.Logs.Entries.Skip(linesBefore).Where(e => e.StartsWith("Error", StringComparison.Ordinal) || e.StartsWith("Critical", StringComparison.Ordinal)).ToList();
+        Assert.True(during.Count <= 1, "error lines during the outage:\n" + string.Join("\n", during));
+    }
+
     private static async Task ExecuteAsync(AppFactory app, params string[] statements)
     {
         await using var db = await app.CreateDbContextAsync();
