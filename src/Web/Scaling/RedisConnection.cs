@@ -67,19 +67,26 @@ internal sealed class RedisConnection : IDisposable
         configuration.ClientName ??= $"fieldcamp-{Environment.MachineName}-{Environment.ProcessId}";
         // A bad configuration string is an operator's mistake: it throws here, and the start fails naming it.
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
+        // "Reachable again" only after a loss was reported: the first connection (of every command-line run, too) is news to nobody.
+        var lost = 0;
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            if (e.ConnectionType == ConnectionType.Interactive)
-                _logger.LogWarning("Redis at {EndPoint} cannot be reached ({Failure}); limits and caches fall back to this instance until it returns.",
-                    e.EndPoint, e.FailureType);
+            if (e.ConnectionType != ConnectionType.Interactive) return;
+            Volatile.Write(ref lost, 1);
+            _logger.LogWarning("Redis at {EndPoint} cannot be reached ({Failure}); limits and caches fall back to this process until it returns.",
+                e.EndPoint, e.FailureType);
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {
-            if (e.ConnectionType == ConnectionType.Interactive) _logger.LogInformation("Redis at {EndPoint} is reachable again.", e.EndPoint);
+            if (e.ConnectionType == ConnectionType.Interactive && Interlocked.Exchange(ref lost, 0) == 1)
+                _logger.LogInformation("Redis at {EndPoint} is reachable again.", e.EndPoint);
         };
         if (!multiplexer.IsConnected)
-            _logger.LogWarning("Redis ({EndPoints}) cannot be reached at start; this instance serves alone until it can.",
+        {
+            Volatile.Write(ref lost, 1);
+            _logger.LogWarning("Redis ({EndPoints}) cannot be reached at start; limits and caches are this process's own until it can.",
                 string.Join(", ", configuration.EndPoints));
+        }
         return multiplexer;
     }
 
