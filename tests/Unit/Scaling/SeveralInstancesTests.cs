@@ -20,6 +20,7 @@ public sealed class SeveralInstancesTests : IDisposable
 
     private readonly ITestOutputHelper _output;
     private readonly RedisServer _redis = new();
+    private readonly StoreSwitch _store = new();
     private readonly AppFactory _a;
     private readonly AppFactory _b;
 
@@ -37,6 +38,7 @@ public sealed class SeveralInstancesTests : IDisposable
     private void Configure(AppFactory app)
     {
         app.Settings["Redis:Configuration"] = _redis.Configuration;
+        app.DbInterceptors.Add(_store);
         app.Settings["Redis:HeartbeatInterval"] = "00:00:01";
         // Without the subscription a cached key is trusted a second (the default is five): outage tests stay short.
         app.Settings["ApiKeys:Cache:MaxEntryAge"] = "00:00:01";
@@ -85,6 +87,40 @@ public sealed class SeveralInstancesTests : IDisposable
             }
             Assert.True(waited.Elapsed < deadline, $"B still accepts a key revoked on A {waited.Elapsed.TotalMilliseconds:F0} ms later.");
             await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task KeyCreatedThroughA_WorksOnItsFirstRequestToB()
+    {
+        var admin = await _a.CreateKeyAsync(scopes: ["*"]);
+        using var adminOnA = _a.CreateClient(admin.Secret);
+        var created = await adminOnA.PostAsync("/api/v1/api-keys", Http.Json(new { name = AppFactory.UniqueName(), scopes = new[] { "clients:read" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+
+        using var onB = _b.CreateClient(created.GetProperty("key").GetString()!);
+        await onB.GetAsync(Info).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task DatabaseOutage_Answers503NotA401_OnBothInstances()
+    {
+        var notYetUsed = await _a.CreateKeyAsync(scopes: ["*"]);
+
+        _store.Down = true;
+        try
+        {
+            foreach (var app in new[] { _a, _b })
+            {
+                using var client = app.CreateClient(notYetUsed.Secret);
+                var response = await client.GetAsync(Info);
+                await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+                Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+            }
+        }
+        finally
+        {
+            _store.Down = false;
         }
     }
 
