@@ -27,23 +27,17 @@ internal static class DatabaseSetup
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var provider = Provider(configuration);
-        string? sqlite = null;
+        var connectionString = provider == StoreProvider.Postgres ? PostgresConnectionString(configuration) : null;
         if (provider == StoreProvider.Sqlite)
         {
             var connection = SqliteConnectionString(configuration, contentRoot);
             if (IsFile(connection)) CreatePrivately(connection.DataSource);
-            sqlite = connection.ToString();
+            connectionString = connection.ToString();
         }
-        var postgres = provider == StoreProvider.Postgres
-            ? configuration.GetConnectionString("Default") is { } configured && !configured.Contains("Data Source", StringComparison.OrdinalIgnoreCase)
-                ? configured
-                : throw new InvalidOperationException("Database:Provider is Postgres: set ConnectionStrings:Default to a PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…).")
-            : null;
 
-        services.AddSingleton(new AppDbContextFactory.Engine(provider));
         services.AddDbContextFactory<AppDbContext, AppDbContextFactory>(options => (provider == StoreProvider.Postgres
-                ? options.UseNpgsql(postgres)
-                : options.UseSqlite(sqlite))
+                ? options.UseNpgsql(connectionString)
+                : options.UseSqlite(connectionString))
             // EF logs every failed open, command, query and save at Error, and the exception then reaches code that
             // reports it (StoreOutage once a minute, the exception handler, the background jobs): during an outage that
             // would be several lines per request. The exception itself is never lost; only EF's own copy is lowered.
@@ -66,6 +60,12 @@ internal static class DatabaseSetup
             connection.DataSource = Path.Combine(contentRoot, connection.DataSource);
         return connection;
     }
+
+    /// <summary><c>ConnectionStrings:Default</c> for PostgreSQL; the SQLite default left in place is refused by name.</summary>
+    private static string PostgresConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("Default") is { } configured && !configured.Contains("Data Source", StringComparison.OrdinalIgnoreCase)
+            ? configured
+            : throw new InvalidOperationException("Database:Provider is Postgres: set ConnectionStrings:Default to a PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…).");
 
     /// <summary>False for an in-memory store, which has no file to create, protect or back up.</summary>
     public static bool IsFile(SqliteConnectionStringBuilder connection) =>
@@ -124,11 +124,11 @@ internal static class DatabaseSetup
 }
 
 /// <summary>Makes each engine's own context type (see <see cref="AppDbContext"/>), so EF Core uses that engine's migrations.</summary>
-internal sealed class AppDbContextFactory(DbContextOptions<AppDbContext> options, AppDbContextFactory.Engine engine) : IDbContextFactory<AppDbContext>
+internal sealed class AppDbContextFactory(DbContextOptions<AppDbContext> options, IConfiguration configuration) : IDbContextFactory<AppDbContext>
 {
-    public sealed record Engine(StoreProvider Provider);
+    private readonly StoreProvider _provider = DatabaseSetup.Provider(configuration);
 
-    public AppDbContext CreateDbContext() => engine.Provider == StoreProvider.Postgres
+    public AppDbContext CreateDbContext() => _provider == StoreProvider.Postgres
         ? new PostgresAppDbContext(options)
         : new SqliteAppDbContext(options);
 }
