@@ -13,7 +13,7 @@ internal sealed class StoreOutagePageHandler(StoreOutage outage) : IExceptionHan
 {
     private const string Page = """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
         <title>FieldCamp Console is unavailable</title></head>
         <body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5">
         <h1>FieldCamp Console cannot reach its database</h1>
