@@ -66,5 +66,23 @@ public class CompanyInfoTests(AppFactory app) : IClassFixture<AppFactory>
         await client.GetAsync("/api/v1/company-info").ExpectAsync(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task GetCompanyInfo_AfterTheKeyIsEdited_AnswersWithTheEditAtOnce()
+    {
+        var key = await app.CreateKeyAsync(scopes: ["jobs:read"]);
+        using var client = app.CreateClient(key.Secret);
+        var admin = await app.CreateKeyAsync(scopes: ["*"]);
+        using var adminClient = app.CreateClient(admin.Secret);
+        await client.GetAsync("/api/v1/company-info").ExpectAsync(HttpStatusCode.OK);
+
+        var newName = AppFactory.UniqueName("renamed");
+        await adminClient.PatchAsync($"/api/v1/api-keys/{key.Id}", new { name = newName, scopes = new[] { "jobs:read", "clients:read" } })
+            .ExpectAsync(HttpStatusCode.OK);
+
+        var credential = (await client.GetAsync("/api/v1/company-info").ExpectAsync(HttpStatusCode.OK)).GetProperty("credential");
+        Assert.Equal(newName, credential.GetProperty("name").GetString());
+        Assert.Equal(["clients:read", "jobs:read"], credential.GetProperty("scopes").Strings());
+    }
+
     private static IEnumerable<string> Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
 }
