@@ -11,19 +11,21 @@ namespace FieldCamp.Web.Usage;
 /// </summary>
 internal sealed class UsageRecordingMiddleware(RequestDelegate next, UsageRecorder usage, FieldCampMetrics metrics)
 {
+    // One callback for every request, with the request as its state: nothing to allocate per request for it.
+    private readonly Func<object, Task> _completed = state =>
+    {
+        var http = (HttpContext)state;
+        // Every API answer, with or without a key, by status class and the scope authorization checked (if it ran).
+        metrics.ApiRequest(http.Response.StatusCode, http.Features.Get<ScopeRequirement>()?.Scope);
+        if (http.Features.Get<IApiCredentialFeature>() is { KeyId: { } keyId } credential)
+            // A 429 is in the key's log, but is no use of the key: last used stays where it was.
+            usage.Record(keyId, http, credential.Accepted && http.Response.StatusCode != StatusCodes.Status429TooManyRequests);
+        return Task.CompletedTask;
+    };
+
     public Task InvokeAsync(HttpContext context)
     {
-        if (ApiKeyDefaults.IsApiRequest(context.Request))
-            context.Response.OnCompleted(static state =>
-            {
-                var (recorder, counters, http) = ((UsageRecorder, FieldCampMetrics, HttpContext))state;
-                // Every API answer, with or without a key, by status class and the scope authorization checked (if it ran).
-                counters.ApiRequest(http.Response.StatusCode, http.Features.Get<ScopeRequirement>()?.Scope);
-                if (http.Features.Get<IApiCredentialFeature>() is { KeyId: { } keyId } credential)
-                    // A 429 is in the key's log, but is no use of the key: last used stays where it was.
-                    recorder.Record(keyId, http, credential.Accepted && http.Response.StatusCode != StatusCodes.Status429TooManyRequests);
-                return Task.CompletedTask;
-            }, (usage, metrics, context));
+        if (ApiKeyDefaults.IsApiRequest(context.Request)) context.Response.OnCompleted(_completed, context);
         return next(context);
     }
 }
