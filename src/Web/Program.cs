@@ -215,6 +215,8 @@ if (app.Environment.IsDevelopment())
 // client address from X-Forwarded-For when, and only when, the peer is a proxy listed under ForwardedHeaders.
 app.UseForwardedHeaders();
 app.UseExceptionHandler();
+// Several instances: an instance that has not read the shared key ring yet answers its pages 503 while Redis is away.
+app.UseKeyRingGate();
 // A page address that matches nothing (typed, bookmarked, an old link) answers 404 with the app's own page, rendered
 // by running the request again at /not-found, instead of an empty 404 that the browser shows as its own error page.
 // Only for reading a page: the API answers with problem+json below, and a missing file or Blazor endpoint keeps its

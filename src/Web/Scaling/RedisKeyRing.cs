@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using FieldCamp.Web.Api;
+using FieldCamp.Web.Auth;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Diagnostics;
@@ -19,6 +20,9 @@ internal sealed class RedisKeyRing(RedisConnection redis) : IXmlRepository
         redis.Prefix + "dataprotection-keys");
     private volatile IReadOnlyCollection<XElement>? _last;
 
+    /// <summary>Whether this instance has read the ring at least once (and can fall back on it).</summary>
+    public bool HasBeenRead => _last is not null;
+
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         try
@@ -35,6 +39,23 @@ internal sealed class RedisKeyRing(RedisConnection redis) : IXmlRepository
 }
 
 /// <summary>
+/// While this instance has never read the key ring and Redis cannot be reached, what would need the ring (pages, the
+/// sign-in form, the dashboard's live connection) is answered 503 here, before Data Protection tries Redis: it would
+/// log an error for every such request, which anyone could repeat. The API and the health checks do not need the ring.
+/// </summary>
+internal sealed class KeyRingGate(RequestDelegate next, RedisKeyRing ring, RedisConnection redis, RedisOutageExceptionHandler outage)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        // Until the first connection attempt ends (Multiplexer null), reading the ring waits for it, as it should.
+        if (ring.HasBeenRead || redis.Multiplexer is not { IsConnected: false } || ApiKeyDefaults.IsApiRequest(context.Request)
+            || context.Request.Path.StartsWithSegments("/health"))
+            return next(context);
+        return outage.AnswerAsync(context, exception: null).AsTask();
+    }
+}
+
+/// <summary>
 /// A request that needed Redis and could not do without it (an instance that has not read the Data Protection key ring
 /// yet, with Redis away): 503 with Retry-After, a dependency failing, not a 500. Logged at most once a minute.
 /// </summary>
@@ -43,9 +64,11 @@ internal sealed class RedisOutageExceptionHandler(IProblemDetailsService problem
 {
     private long _lastLogged;
 
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken) =>
+        CausedByRedis(exception) ? AnswerAsync(context, exception) : ValueTask.FromResult(false);
+
+    public ValueTask<bool> AnswerAsync(HttpContext context, Exception? exception)
     {
-        if (!CausedByRedis(exception)) return false;
         var last = Interlocked.Read(ref _lastLogged);
         if ((last == 0 || time.GetElapsedTime(last) > TimeSpan.FromMinutes(1))
             && Interlocked.CompareExchange(ref _lastLogged, time.GetTimestamp(), last) == last)
@@ -54,7 +77,7 @@ internal sealed class RedisOutageExceptionHandler(IProblemDetailsService problem
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = Data.StoreOutage.RetryAfter;
         var problem = ApiProblems.ServiceUnavailable();
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+        return problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
     private static bool CausedByRedis(Exception? exception)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using FieldCamp.Web.Health;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -43,9 +44,15 @@ internal static class ScalingServices
         services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddSingleton<RedisKeyRing>();
         services.AddOptions<KeyManagementOptions>().Configure<RedisKeyRing>((options, ring) => options.XmlRepository = ring);
-        services.AddExceptionHandler<RedisOutageExceptionHandler>();
+        // One instance for the exception handler and the key ring's gate: they share the once-a-minute report.
+        services.AddSingleton<RedisOutageExceptionHandler>();
+        services.AddSingleton<IExceptionHandler>(provider => provider.GetRequiredService<RedisOutageExceptionHandler>());
         return services;
     }
+
+    /// <summary>With Redis configured: requests that need the key ring wait at <see cref="KeyRingGate"/> until it was read once.</summary>
+    public static IApplicationBuilder UseKeyRingGate(this WebApplication app) =>
+        app.Services.GetService<RedisKeyRing>() is null ? app : app.UseMiddleware<KeyRingGate>();
 
     private static bool Parses(string configuration)
     {

@@ -22,6 +22,12 @@ public sealed class KeyRingOutageTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, away.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(5), away.Headers.RetryAfter?.Delta);
+        // Anyone can repeat a page request: while Redis is away, that costs no log line each time.
+        var linesBefore = app.Logs.Entries.Count;
+        for (var i = 0; i < 20; i++)
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/account/login")).StatusCode);
+        var during = app.Logs.Entries.Skip(linesBefore).Where(e => e.Split(' ')[0] is "Information" or "Warning" or "Error" or "Critical").ToList();
+        Assert.True(during.Count <= 2, $"{during.Count} log lines for 20 requests:\n{string.Join("\n", during.Take(6))}");
 
         redis.Start();
         var waited = Stopwatch.StartNew();
