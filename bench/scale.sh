@@ -332,7 +332,9 @@ run_wrk() { # run_wrk SCENARIO DURATION CHECK OUTFILE
         || { cat "$out" >&2; die "wrk failed for scenario $s"; }
 }
 field() { sed -n "s/.*[ ]$2=\([0-9]*\).*/\1/p" "$1" | head -1; } # field FILE NAME  (from the BENCH_RESULT line)
-declare -A RPS_ALL P50 P99 PROBLEMS B_SHARE
+redis_commands() { redis-cli -p "$REDIS_PORT" info stats | tr -d '\r' | sed -n 's/^total_commands_processed://p'; }
+pg_transactions() { psql_bench -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'fieldcamp_bench'"; }
+declare -A RPS_ALL P50 P99 PROBLEMS B_SHARE REDIS_PER PG_PER
 INVALID=0
 note_problem() { PROBLEMS[$1]="${PROBLEMS[$1]:+${PROBLEMS[$1]}; }$2"; INVALID=1; }
 
@@ -346,8 +348,9 @@ warm_and_check() { # every answer of the warm-up run must be a 200
     sleep 0.5; wait_idle "${PIDS[$s]}"
 }
 measure() { # measure SCENARIO ROUND
-    local s=$1 r=$2 out="$WORK/wrk-$1-round$2.txt" a0 b0 a1 b1 requests dur non2xx sockerr
+    local s=$1 r=$2 out="$WORK/wrk-$1-round$2.txt" a0 b0 a1 b1 requests dur non2xx sockerr redis0 pg0
     a0=$(cpu_ticks "${SERVER_PID[A]}"); b0=$(cpu_ticks "${SERVER_PID[B]}")
+    redis0=$(redis_commands); pg0=$(pg_transactions)
     run_wrk "$s" "$DURATION" nocheck "$out"
     a1=$(cpu_ticks "${SERVER_PID[A]}"); b1=$(cpu_ticks "${SERVER_PID[B]}")
     requests=$(field "$out" requests); dur=$(field "$out" duration_us); non2xx=$(field "$out" non2xx)
@@ -363,6 +366,9 @@ measure() { # measure SCENARIO ROUND
     fi
     for pid in ${PIDS[$s]}; do kill -0 "$pid" 2>/dev/null || die "a server died during scenario $s"; done
     wait_idle "${PIDS[$s]}"
+    # After the drain (and PostgreSQL's statistics, flushed within a second): what each request cost the shared services.
+    REDIS_PER[$s]=$(awk -v d=$(( $(redis_commands) - redis0 )) -v n="$requests" 'BEGIN { printf "%.2f", n ? d / n : 0 }')
+    PG_PER[$s]=$(awk -v d=$(( $(pg_transactions) - pg0 )) -v n="$requests" 'BEGIN { printf "%.4f", n ? d / n : 0 }')
     log "measured ${LABELS[$s]} (round $r): $requests requests, $(echo "${RPS_ALL[$s]}" | awk '{ print $NF }') req/s"
 }
 
@@ -416,18 +422,26 @@ echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "PostgreSQL $PG_VERSION (throwaway cluster, fsync, synchronous_commit and full_page_writes off), Redis $REDIS_VERSION (no persistence), $NGINX_VERSION ($NGINX_WORKERS workers)"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS round(s), warm-up $WARMUP per scenario; wrk, nginx, redis, PostgreSQL and the three servers share the CPUs"
 echo
-printf '%-42s %9s %7s %7s  %s\n' "scenario" "req/s" "p50 ms" "p99 ms" "answers"
-printf '%-42s %9s %7s %7s  %s\n' "--------" "-----" "------" "------" "-------"
+printf '%-42s %9s %7s %7s %9s %8s  %s\n' "scenario" "req/s" "p50 ms" "p99 ms" "redis/req" "pg tx/req" "answers"
+printf '%-42s %9s %7s %7s %9s %8s  %s\n' "--------" "-----" "------" "------" "---------" "--------" "-------"
 for s in "${ORDER[@]}"; do
     note=${PROBLEMS[$s]:-all 200}
     [ -z "${B_SHARE[$s]:-}" ] || note="$note; B's share of the servers' CPU ${B_SHARE[$s]}"
-    printf '%-42s %9s %7.2f %7.2f  %s\n' "${LABELS[$s]}" "${RPS[$s]}" \
-        "$(awk -v v="${P50[$s]}" 'BEGIN { print v / 1000 }')" "$(awk -v v="${P99[$s]}" 'BEGIN { print v / 1000 }')" "$note"
+    redis_per=${REDIS_PER[$s]}; pg_per=${PG_PER[$s]}
+    [[ "$s" != s* ]] || { redis_per=-; pg_per=-; }   # S uses neither
+    printf '%-42s %9s %7.2f %7.2f %9s %8s  %s\n' "${LABELS[$s]}" "${RPS[$s]}" \
+        "$(awk -v v="${P50[$s]}" 'BEGIN { print v / 1000 }')" "$(awk -v v="${P99[$s]}" 'BEGIN { print v / 1000 }')" \
+        "$redis_per" "$pg_per" "$note"
 done
 if [ "$ROUNDS" -gt 1 ]; then
     echo; echo "req/s per round (the table shows the median; latencies are from the last round):"
     for s in "${ORDER[@]}"; do printf '  %-42s%s\n' "${LABELS[$s]}" "${RPS_ALL[$s]}"; done
 fi
+echo "redis/req: commands Redis processed per request (last round; commands a script runs count too, and the heartbeats"
+echo "and announcements are included); pg tx/req: PostgreSQL transactions in fieldcamp_bench per request (the usage"
+echo "writer's batches included). Redis commands over the whole run, by name (calls):"
+redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
+    | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\).*/\2 \1/p' | sort -rn | head -8 | awk '{ printf "  %s=%s", $2, $1 } END { print "" }'
 echo
 echo "figure                                                     value   rounds"
 printf '%-56s %7s  %s\n' "(a) two instances / one, through nginx, Bearer" "${RATIO[scale]}" "${RATIO_ROUNDS[scale]}"
