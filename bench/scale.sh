@@ -439,9 +439,12 @@ if [ "$ROUNDS" -gt 1 ]; then
 fi
 echo "redis/req: commands Redis processed per request (last round; commands a script runs count too, and the heartbeats"
 echo "and announcements are included); pg tx/req: PostgreSQL transactions in fieldcamp_bench per request (the usage"
-echo "writer's batches included). Redis commands over the whole run, by name (calls):"
+echo "writer's batches included). Redis commands over the whole run, by name (calls, µs each in Redis):"
 redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
-    | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\).*/\2 \1/p' | sort -rn | head -8 | awk '{ printf "  %s=%s", $2, $1 } END { print "" }'
+    | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\),usec=[0-9]*,usec_per_call=\([0-9.]*\).*/\2 \1 \3/p' \
+    | sort -rn | head -8 | awk '{ printf "  %s=%s (%.1f)", $2, $1, $3 } END { print "" }'
+echo "redis-server's CPU over the whole run: $(redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' \
+    | awk -F: '/^used_cpu_(user|sys):/ { t += $2 } END { printf "%.1f s", t }')"
 echo
 echo "figure                                                     value   rounds"
 printf '%-56s %7s  %s\n' "(a) two instances / one, through nginx, Bearer" "${RATIO[scale]}" "${RATIO_ROUNDS[scale]}"
