@@ -395,6 +395,7 @@ fi
 # ---------------------------------------------------------------------------------------------------- report
 median() { tr ' ,' '\n\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 worst() { tr ' ,' '\n\n' | grep -v '^$' | sort -g | tail -1; }
+ms_median() { printf '%.1f' "$(median)"; }
 declare -A RPS
 for s in "${ORDER[@]}"; do RPS[$s]=$(echo "${RPS_ALL[$s]}" | median); done
 # Health per round: the mean of the runs before and after the key runs.
@@ -456,9 +457,9 @@ printf '%-56s %7s  %s\n' "(c) key / health at S (SQLite, no Redis), X-Api-Key" "
 if [ -n "$PROPAGATION" ]; then
     read -r after_answer after_send <<<"$PROPAGATION"
     printf '%-56s %7s  %s\n' "revocation on A -> 401 on B, ms after the DELETE's answer" \
-        "$(echo "$after_answer" | median)" "worst $(echo "$after_answer" | worst) of $REVOCATIONS (target < 1000)"
+        "$(echo "$after_answer" | ms_median)" "worst $(echo "$after_answer" | worst) of $REVOCATIONS (target < 1000)"
     printf '%-56s %7s  %s\n' "  the same, ms after the DELETE was sent" \
-        "$(echo "$after_send" | median)" "worst $(echo "$after_send" | worst)"
+        "$(echo "$after_send" | ms_median)" "worst $(echo "$after_send" | worst)"
     echo "  each, ms after the answer: $after_answer"
 fi
 if [ -n "$CLI_PROPAGATION" ]; then
