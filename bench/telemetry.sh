@@ -245,7 +245,7 @@ echo
 printf 'on / off: %s (median of the rounds'"'"' ratios:%s)   target >= 0.95: %s\n' "$RATIO" "$RATIOS" \
     "$(awk -v r="$RATIO" -v ok="$SINK_OK" 'BEGIN { print ok ? (r >= 0.95 ? "PASS" : "MISS") : "n/a (not exported)" }')"
 echo "the sink received: traces $TRACE_REQ exports, $TRACE_BYTES bytes; metrics $METRIC_REQ exports, $METRIC_BYTES bytes" \
-    "(its CPU during the measured runs: $(awk -v t="$SINK_TICKS" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }') s)"
+    "(its CPU during the measured runs: $(awk -v t="$SINK_TICKS" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }') s)"
 [ -z "${BENCH_ON_ENV:-}" ] || echo "the on server also had: $BENCH_ON_ENV"
 for name in off on; do
     errors=$(grep -c -i -E '^fail:|exception' "${SERVER_LOG[$name]}" || true)
