@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # bench/many-keys.sh — the app with many keys in its store against the same app with ten (issue 16, "Many keys").
 #
-# Publishes src/Web in Release and seeds two SQLite files from one demo workspace (a first start in Development): one
-# with 10 keys, one with BENCH_KEYS (1,000,000). The bench key is minted by the app's CLI; the others are copies of its
-# row, each with its own id and the SHA-256 digest of its own well-formed secret (bench/many_keys.py seed, one SQL
-# transaction: about a minute for a million on two cores, no HTTP). The servers run in Production with the
-# appsettings.json that ships; only the database and the company's shared limit (raised so that throughput never meets
-# it) differ. It prints three figures, each for 10 keys and for BENCH_KEYS:
+# Publishes src/Web in Release and seeds two stores from one demo workspace (a first start in Development): one with 10
+# keys, one with BENCH_KEYS (1,000,000). The bench key is minted by the app's CLI; the others are copies of its row,
+# each with its own id and the SHA-256 digest of its own well-formed secret (bench/many_keys.py, one SQL transaction,
+# no HTTP: about a minute for a million on two cores). The stores are SQLite files, or with BENCH_PROVIDER=Postgres
+# two databases in a throwaway PostgreSQL 15 cluster (scripts/postgres-server.sh on its own port and folder, durability
+# off; the large database is a copy of the small one, CREATE DATABASE … TEMPLATE, then seeded through psql's COPY).
+# The servers run in Production with the appsettings.json that ships; only the store and the company's shared limit
+# (raised so that throughput never meets it) differ. It prints three figures, each for 10 keys and for BENCH_KEYS:
 #   1. start-up: milliseconds from launching the process to the first 200 for the bench key (asked every 10 ms), and
 #      to the first 200 from /health/ready; each server started alone, BENCH_STARTS times, the median reported
 #   2. memory: the server's resident set (VmRSS) once ready and after the throughput runs, BENCH_KEYS minus 10 keys
@@ -18,6 +20,8 @@
 # setup failed.
 #
 # Environment (all optional):
+#   BENCH_PROVIDER=Sqlite           the store: Sqlite, or Postgres
+#   BENCH_PG_PORT=55433             with Postgres: the throwaway cluster's port (the tests use 55432: never that one)
 #   BENCH_KEYS=1000000              keys in the large store (100000 for a quick run)
 #   BENCH_STARTS=3                  start-up measurements per store
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32 BENCH_DURATION=10s   wrk -t/-c/-d for every measured run
@@ -29,6 +33,8 @@ set -Eeuo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
 
+PROVIDER=${BENCH_PROVIDER:-Sqlite}
+PG_PORT=${BENCH_PG_PORT:-55433}
 KEYS=${BENCH_KEYS:-1000000}
 SMALL=10
 STARTS=${BENCH_STARTS:-3}
@@ -45,6 +51,8 @@ log() { printf '[many-keys.sh] %s\n' "$*" >&2; }
 die() { printf '[many-keys.sh] SETUP FAILED: %s\n' "$*" >&2; exit 1; }
 
 [[ "$KEYS" =~ ^[0-9]+$ ]] && [ "$KEYS" -gt "$SMALL" ] || die "BENCH_KEYS must be a whole number above $SMALL"
+case "$PROVIDER" in Sqlite | Postgres) ;; *) die "BENCH_PROVIDER must be Sqlite or Postgres, not $PROVIDER" ;; esac
+[ "$PROVIDER" = Sqlite ] || [ "$PG_PORT" != 55432 ] || die "BENCH_PG_PORT=55432 is the tests' cluster; pick another port"
 
 # ---------------------------------------------------------------------------------------------------- tools
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
@@ -54,10 +62,15 @@ command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
 [ ${#missing[@]} -eq 0 ] || "$REPO/scripts/apt-install.sh" "${missing[@]}" || die "apt-get install ${missing[*]} failed"
 command -v wrk >/dev/null || die "wrk still missing after apt-get install"
+if [ "$PROVIDER" = Postgres ] && python3 -c 'import socket, sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$PG_PORT"; then
+    die "port $PG_PORT is taken; set BENCH_PG_PORT to a free one"
+fi
 
 # ---------------------------------------------------------------------------------------------------- work folder, cleanup
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fieldcamp-many-keys.XXXXXX")
 APP="$WORK/app"
+PG_DIR="$WORK-postgres"      # beside the work folder, not in it: as root, the cluster belongs to the postgres user
+PG_STARTED=0
 declare -A SERVER_PID=() SERVER_BASE=()
 stop_server() { # stop_server NAME
     local pid=${SERVER_PID[$1]:-}
@@ -73,6 +86,7 @@ stop_server() { # stop_server NAME
 cleanup() {
     local status=$? name
     for name in "${!SERVER_PID[@]}"; do stop_server "$name"; done
+    [ "$PG_STARTED" = 0 ] || FIELDCAMP_PG_PORT=$PG_PORT "$REPO/scripts/postgres-server.sh" stop "$PG_DIR" || true
     if [ "$KEEP" = 1 ] || [ "$status" -ne 0 ]; then
         log "work folder kept: $WORK"
     else
@@ -97,8 +111,21 @@ done
 [ -f "$APP/FieldCamp.Web.dll" ] || die "publish produced no FieldCamp.Web.dll"
 
 # ---------------------------------------------------------------------------------------------------- stores
+# A store is named by DB: a SQLite file, or a PostgreSQL database's name.
+if [ "$PROVIDER" = Postgres ]; then
+    log "starting a throwaway PostgreSQL 15 cluster on 127.0.0.1:$PG_PORT ($PG_DIR)"
+    PG_STARTED=1
+    PG_BASE=$(FIELDCAMP_PG_PORT=$PG_PORT "$REPO/scripts/postgres-server.sh" start "$PG_DIR") || die "PostgreSQL did not start"
+fi
+conninfo() { printf 'host=127.0.0.1 port=%s user=postgres dbname=%s' "$PG_PORT" "$1"; } # conninfo DB: for psql
+psql_value() { psql "$(conninfo "$1")" -v ON_ERROR_STOP=1 -X -qtA -c "$2"; }              # psql_value DB SQL
 server_env() { # server_env DB: the settings that differ from what ships
-    printf '%s\n' "ConnectionStrings__Default=Data Source=$1" "RateLimits__RequestsPerMinute=$COMPANY_LIMIT"
+    if [ "$PROVIDER" = Postgres ]; then
+        printf '%s\n' "Database__Provider=Postgres" "ConnectionStrings__Default=$PG_BASE;Database=$1"
+    else
+        printf '%s\n' "ConnectionStrings__Default=Data Source=$1"
+    fi
+    printf '%s\n' "RateLimits__RequestsPerMinute=$COMPANY_LIMIT"
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -119,8 +146,14 @@ start_server() { # start_server NAME DB ENVIRONMENT: starts the app on a free po
     done
 }
 
-SMALL_DB="$WORK/keys-$SMALL.db"
-LARGE_DB="$WORK/keys-$KEYS.db"
+if [ "$PROVIDER" = Postgres ]; then
+    SMALL_DB="fieldcamp_keys_$SMALL"
+    LARGE_DB="fieldcamp_keys_$KEYS"
+    psql_value postgres "CREATE DATABASE $SMALL_DB" >/dev/null || die "CREATE DATABASE $SMALL_DB failed"
+else
+    SMALL_DB="$WORK/keys-$SMALL.db"
+    LARGE_DB="$WORK/keys-$KEYS.db"
+fi
 start_server seed "$SMALL_DB" Development
 stop_server seed
 log "minting the bench key with the CLI"
@@ -129,13 +162,24 @@ KEY=$(cd "$APP" && env "${settings[@]}" dotnet FieldCamp.Web.dll apikey create -
     --expires-in-days 90 2>"$WORK/cli.err") || { cat "$WORK/cli.err" >&2; die "apikey create failed"; }
 KEY=$(printf '%s' "$KEY" | tr -d '[:space:]')
 python3 "$BENCH_DIR/keys.py" check "$KEY" || die "the minted key does not pass keys.py's checksum check (format drift?)"
-KEY_ID=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT Id FROM ApiKeys WHERE Name = ?", ("bench",)).fetchone()[0])' "$SMALL_DB") \
-    || die "the bench key is not in the store"
 log "seeding: $SMALL keys, then a copy with $KEYS"
-python3 "$BENCH_DIR/many_keys.py" seed "$SMALL_DB" "$SMALL" "$KEY_ID" || die "seeding $SMALL keys failed"
-cp "$SMALL_DB" "$LARGE_DB"
-python3 "$BENCH_DIR/many_keys.py" seed "$LARGE_DB" "$KEYS" "$KEY_ID" || die "seeding $KEYS keys failed"
-log "store files: $(du -h "$SMALL_DB" | cut -f1) and $(du -h "$LARGE_DB" | cut -f1)"
+if [ "$PROVIDER" = Postgres ]; then
+    KEY_ID=$(psql_value "$SMALL_DB" "SELECT \"Id\" FROM \"ApiKeys\" WHERE \"Name\" = 'bench'") && [ -n "$KEY_ID" ] \
+        || die "the bench key is not in the store"
+    python3 "$BENCH_DIR/many_keys.py" seed-postgres "$(conninfo "$SMALL_DB")" "$SMALL" "$KEY_ID" || die "seeding $SMALL keys failed"
+    # A copy of the whole database (no server is connected to it now), then the many keys added to the copy.
+    psql_value postgres "CREATE DATABASE $LARGE_DB TEMPLATE $SMALL_DB" >/dev/null || die "copying $SMALL_DB failed"
+    python3 "$BENCH_DIR/many_keys.py" seed-postgres "$(conninfo "$LARGE_DB")" "$KEYS" "$KEY_ID" || die "seeding $KEYS keys failed"
+    log "database sizes: $(psql_value postgres "SELECT pg_size_pretty(pg_database_size('$SMALL_DB'))") and" \
+        "$(psql_value postgres "SELECT pg_size_pretty(pg_database_size('$LARGE_DB'))")"
+else
+    KEY_ID=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT Id FROM ApiKeys WHERE Name = ?", ("bench",)).fetchone()[0])' "$SMALL_DB") \
+        || die "the bench key is not in the store"
+    python3 "$BENCH_DIR/many_keys.py" seed "$SMALL_DB" "$SMALL" "$KEY_ID" || die "seeding $SMALL keys failed"
+    cp "$SMALL_DB" "$LARGE_DB"
+    python3 "$BENCH_DIR/many_keys.py" seed "$LARGE_DB" "$KEYS" "$KEY_ID" || die "seeding $KEYS keys failed"
+    log "store files: $(du -h "$SMALL_DB" | cut -f1) and $(du -h "$LARGE_DB" | cut -f1)"
+fi
 
 # ---------------------------------------------------------------------------------------------------- 1. start-up
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -191,7 +235,7 @@ ratio=$(tr ' ' '\n' <<<"$RATIOS" | grep . | sort -n | awk '{ v[NR] = $1 } END { 
 verdict() { if [ "$1" = 1 ]; then echo "meets"; else echo "MISSES"; fi; }
 cat <<REPORT
 
-Many keys: $KEYS keys against $SMALL, SQLite, Production settings as shipped, $(nproc) cores
+Many keys: $KEYS keys against $SMALL, $PROVIDER$([ "$PROVIDER" = Sqlite ] || echo " $(psql_value postgres "SHOW server_version" | cut -d' ' -f1) (throwaway cluster, fsync off)"), Production settings as shipped, $(nproc) cores
 ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average $(cut -d' ' -f1-3 /proc/loadavg))
 
 1. start-up (median of $STARTS)      $SMALL keys     $KEYS keys
