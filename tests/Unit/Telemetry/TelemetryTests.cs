@@ -31,6 +31,8 @@ public sealed class TelemetryAppFactory : AppFactory
     {
         Settings[TelemetryServices.EnabledSetting] = "true";
         Settings["OTEL_TRACES_EXPORTER"] = "none";
+        // Every request traced, so each test sees its own.
+        Settings[TelemetryServices.TraceSampleRatioSetting] = "1";
         Settings["OTEL_METRICS_EXPORTER"] = "none";
     }
 
@@ -181,6 +183,27 @@ public sealed class TelemetryTests : IDisposable
         var read = Assert.Single(KeyReadsUnder(servers[0]));
         Assert.Equal(ActivityKind.Client, read.Kind);
         Assert.Empty(KeyReadsUnder(servers[1]));
+    }
+
+    [Fact]
+    public async Task Sampling_KeepsTheSetShareOfTraces_FollowsASampledCaller_AndCountsEveryRequest()
+    {
+        using var app = new TelemetryAppFactory();
+        app.Settings[TelemetryServices.TraceSampleRatioSetting] = "0";
+        var key = await app.CreateKeyAsync(scopes: ["clients:read"]);
+        using var client = app.CreateClient(key.Secret);
+
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/clients")).StatusCode);
+        // A caller that traces this request itself (W3C traceparent, sampled flag set) gets it traced here too.
+        var traceId = ActivityTraceId.CreateRandom();
+        using var traced = new HttpRequestMessage(HttpMethod.Get, "/api/v1/clients");
+        traced.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(traced)).StatusCode);
+
+        var metrics = await MetricsWhenAsync(app, m => Sum(m, "fieldcamp.api.requests") >= 6);
+        Assert.Equal(6, Sum(metrics, "fieldcamp.api.requests"));
+        var server = Assert.Single(app.ReadSpans(), IsApiServerSpan);
+        Assert.Equal(traceId, server.TraceId);
     }
 
     [Fact]
