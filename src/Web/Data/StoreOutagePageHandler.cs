@@ -16,7 +16,7 @@ internal sealed class StoreOutagePageHandler(StoreOutage outage) : IExceptionHan
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
         <title>FieldCamp Console is unavailable</title></head>
         <body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5">
-        <h1>FieldCamp Console cannot reach its database</h1>
+        <h1>{0}</h1>
         <p>Nothing you did caused this, and nothing was lost. Try again in a few seconds.</p>
         </body></html>
         """;
@@ -25,10 +25,16 @@ internal sealed class StoreOutagePageHandler(StoreOutage outage) : IExceptionHan
     {
         if (!StoreOutage.IsStoreFailure(exception) || context.Response.HasStarted) return false;
         outage.Report(exception, "answering a dashboard request");
-        context.Response.StatusCode = (int)HttpStatusCode.ServiceUnavailable;
-        context.Response.Headers.RetryAfter = StoreOutage.RetryAfter;
-        context.Response.ContentType = "text/html; charset=utf-8";
-        await context.Response.WriteAsync(Page, cancellationToken);
+        await WritePageAsync(context.Response, "FieldCamp Console cannot reach its database");
         return true;
+    }
+
+    /// <summary>The short 503 page, with Retry-After, naming what cannot be reached.</summary>
+    public static Task WritePageAsync(HttpResponse response, string heading)
+    {
+        response.StatusCode = (int)HttpStatusCode.ServiceUnavailable;
+        response.Headers.RetryAfter = StoreOutage.RetryAfter;
+        response.ContentType = "text/html; charset=utf-8";
+        return response.WriteAsync(Page.Replace("{0}", WebUtility.HtmlEncode(heading), StringComparison.Ordinal), response.HttpContext.RequestAborted);
     }
 }

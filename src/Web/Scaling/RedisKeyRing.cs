@@ -48,10 +48,18 @@ internal sealed class KeyRingGate(RequestDelegate next, RedisKeyRing ring, Redis
     public Task InvokeAsync(HttpContext context)
     {
         // Until the first connection attempt ends (Multiplexer null), reading the ring waits for it, as it should.
-        if (ring.HasBeenRead || redis.Multiplexer is not { IsConnected: false } || ApiKeyDefaults.IsApiRequest(context.Request)
-            || context.Request.Path.StartsWithSegments("/health"))
+        if (ring.HasBeenRead || redis.Multiplexer is not { IsConnected: false } || !NeedsTheRing(context.Request))
             return next(context);
         return outage.AnswerAsync(context, exception: null).AsTask();
+    }
+
+    /// <summary>Pages, forms and the live connection do; the API, health checks, the API's document and static files do not.</summary>
+    private static bool NeedsTheRing(HttpRequest request)
+    {
+        var path = request.Path;
+        return !ApiKeyDefaults.IsApiRequest(request) && !path.StartsWithSegments("/health") && !path.StartsWithSegments("/openapi")
+            && !path.StartsWithSegments("/docs") && !path.StartsWithSegments("/_framework") && !path.StartsWithSegments("/_content")
+            && !Path.HasExtension(path.Value);
     }
 }
 
@@ -67,17 +75,24 @@ internal sealed class RedisOutageExceptionHandler(IProblemDetailsService problem
     public ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken) =>
         CausedByRedis(exception) ? AnswerAsync(context, exception) : ValueTask.FromResult(false);
 
-    public ValueTask<bool> AnswerAsync(HttpContext context, Exception? exception)
+    public async ValueTask<bool> AnswerAsync(HttpContext context, Exception? exception)
     {
         var last = Interlocked.Read(ref _lastLogged);
         if ((last == 0 || time.GetElapsedTime(last) > TimeSpan.FromMinutes(1))
             && Interlocked.CompareExchange(ref _lastLogged, time.GetTimestamp(), last) == last)
             logger.LogWarning(exception, "Requests that need Redis (the Data Protection key ring) are answered 503 until it can be reached.");
 
+        // A person in a browser gets a page; anything else the problem, which names Redis rather than the database.
+        if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
+        {
+            await Data.StoreOutagePageHandler.WritePageAsync(context.Response, "FieldCamp Console cannot sign anyone in until it reaches Redis");
+            return true;
+        }
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = Data.StoreOutage.RetryAfter;
         var problem = ApiProblems.ServiceUnavailable();
-        return problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+        problem.Detail = "Sign-in is unavailable until this instance can reach Redis, where the keys that sign sessions are kept. Retry after the time in Retry-After.";
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
     private static bool CausedByRedis(Exception? exception)

@@ -28,6 +28,14 @@ public sealed class KeyRingOutageTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/account/login")).StatusCode);
         var during = app.Logs.Entries.Skip(linesBefore).Where(e => e.Split(' ')[0] is "Information" or "Warning" or "Error" or "Critical").ToList();
         Assert.True(during.Count <= 2, $"{during.Count} log lines for 20 requests:\n{string.Join("\n", during.Take(6))}");
+        // A browser is told in a page, naming Redis; what needs no key ring (the API's document, static files) still answers.
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/account/login");
+        page.Headers.Accept.ParseAdd("text/html");
+        var pageAnswer = await client.SendAsync(page);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, pageAnswer.StatusCode);
+        Assert.Contains("until it reaches Redis", await pageAnswer.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/app.css")).StatusCode);
 
         redis.Start();
         var waited = Stopwatch.StartNew();
