@@ -1,3 +1,4 @@
+using FieldCamp.Web.Auth;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -23,6 +24,12 @@ internal static class TelemetryServices
 
     /// <summary>The EF Core instrumentation's own source: its spans are the database calls.</summary>
     public const string DatabaseSource = "OpenTelemetry.Instrumentation.EntityFrameworkCore";
+    /// <summary>The framework's request spans.</summary>
+    public const string AspNetCoreHostingSource = "Microsoft.AspNetCore";
+    private const string SuppressHostingActivityDataSwitch = "Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData";
+    private const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
+    private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
+    private const string AspNetCoreDiagnosticsMeter = "Microsoft.AspNetCore.Diagnostics";
 
     public static bool IsEnabled(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]) || configuration.GetValue<bool>(EnabledSetting);
@@ -39,33 +46,28 @@ internal static class TelemetryServices
             telemetry.ConfigureResource(resource => resource.AddService(DefaultServiceName));
         telemetry.WithMetrics(metrics =>
         {
-            // Ours, and the framework's (request durations, Kestrel connections, authentication, rate limiting …).
-            metrics.AddMeter(FieldCampMetrics.MeterName).AddAspNetCoreInstrumentation();
+            // Ours, and the framework's request durations, Kestrel's connections and unhandled exceptions. Not the
+            // framework's per-request routing, authentication and authorization counters: ours count what matters of
+            // those (failures by code, refusals by policy), and each meter listened to costs every request.
+            metrics.AddMeter(FieldCampMetrics.MeterName, AspNetCoreHostingMeter, KestrelMeter, AspNetCoreDiagnosticsMeter);
             // On PostgreSQL, Npgsql's own: connection pool use and command durations. (Its spans would repeat EF Core's.)
             if (Data.DatabaseSetup.Provider(configuration) == Data.StoreProvider.Postgres) metrics.AddMeter("Npgsql");
             if (exportMetrics) metrics.AddOtlpExporter();
         });
         telemetry.WithTracing(tracing =>
         {
-            tracing.AddAspNetCoreInstrumentation(options =>
-            {
-                options.Filter = context => IsTraced(context.Request);
-                // No header is recorded (the instrumentation records none unless asked), and no body, nor any exception
-                // message (it could quote a value); query values are redacted by the instrumentation, and under /api the
-                // query is not recorded at all: a key pasted into an address must not reach the tracing backend.
-                options.RecordException = false;
-                options.EnrichWithHttpRequest = static (activity, request) =>
-                {
-                    if (Auth.ApiKeyDefaults.IsApiRequest(request)) activity.SetTag("url.query", null);
-                };
-            });
+            // The framework's own request span, with the OpenTelemetry HTTP attributes it sets itself once asked to
+            // (the default from .NET 11). It records no header but the user agent, no query and no body; a request not
+            // sampled costs no span at all, which the instrumentation package's diagnostic listener did not allow.
+            AppContext.SetSwitch(SuppressHostingActivityDataSwitch, false);
+            tracing.AddSource(AspNetCoreHostingSource);
             // The SQL text is recorded; it is parameterized (a key's digest is a parameter). Parameter values are not
             // recorded, and SecretGuard removes them should the instrumentation's experimental switch turn them on.
-            // Only database calls made for a request: the background jobs poll every second or so (webhook deliveries,
-            // the usage writer), and a trace of one query each time would bury the requests' traces.
-            tracing.AddEntityFrameworkCoreInstrumentation(options => options.Filter = static (_, _) => InsideARequest());
+            // Only database calls made for a traced request: the background jobs poll every second or so (webhook
+            // deliveries, the usage writer), and a trace of one query each time would bury the requests' traces.
+            tracing.AddEntityFrameworkCoreInstrumentation(options => options.Filter = static (_, _) => InsideATracedRequest());
             tracing.AddProcessor(new SecretGuard());
-            // Tracing every request costs the API about an eighth of its throughput (bench/telemetry.sh): unless the
+            // Tracing every request costs the API about a tenth of its throughput (bench/telemetry.sh): unless the
             // standard OTEL_TRACES_SAMPLER says otherwise, a share of the traces is kept, and a caller's own decision
             // (a sampled traceparent) is followed. Metrics count every request either way.
             if (string.IsNullOrWhiteSpace(configuration["OTEL_TRACES_SAMPLER"]))
@@ -77,39 +79,52 @@ internal static class TelemetryServices
     }
 
     /// <summary>Requests worth a trace: not the health checks, not static files (the framework's scripts, assets, icons).</summary>
-    internal static bool IsTraced(HttpRequest request)
+    internal static bool IsTraced(string path)
     {
-        var path = request.Path;
-        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content"))
-            return false;
-        return Auth.ApiKeyDefaults.IsApiRequest(request) || path.StartsWithSegments("/openapi") || !Path.HasExtension(path.Value);
+        if (IsUnder(path, "/health") || IsUnder(path, "/_framework") || IsUnder(path, "/_content")) return false;
+        return IsUnder(path, "/api") || IsUnder(path, "/openapi") || !Path.HasExtension(path);
     }
 
-    /// <summary>Whether a database call belongs to a traced operation (the span around it, if started already, aside).</summary>
-    private static bool InsideARequest()
+    private static bool IsUnder(string path, string segment) => new PathString(path).StartsWithSegments(segment);
+
+    /// <summary>A request span's path, as the framework records it when the span starts.</summary>
+    private static string? RequestPath(System.Diagnostics.Activity activity) =>
+        activity.Source.Name == AspNetCoreHostingSource ? activity.GetTagItem("url.path") as string : null;
+
+    /// <summary>Whether a database call belongs to a traced request (the span around it, if started already, aside).</summary>
+    private static bool InsideATracedRequest()
     {
         var current = System.Diagnostics.Activity.Current;
         if (current?.Source.Name == DatabaseSource) current = current.Parent;
-        return current is not null;
+        while (current?.Parent is { } parent) current = parent;
+        return current is not null && (RequestPath(current) is not { } path || IsTraced(path));
     }
 
     /// <summary>
-    /// Last look at every span before it is exported: no query string of an API address (even if the redaction the
-    /// instrumentation does by default is switched off by its environment variable) and no database parameter value.
+    /// Last look at every span before it is exported: a request not worth a trace is dropped (the exporter skips a span
+    /// not marked recorded); a key pasted into a path or a user agent is redacted as in the request log; no query string
+    /// and no database parameter value is kept.
     /// </summary>
     internal sealed class SecretGuard : BaseProcessor<System.Diagnostics.Activity>
     {
         public override void OnEnd(System.Diagnostics.Activity activity)
         {
-            List<string>? remove = null;
+            if (RequestPath(activity) is { } path && !IsTraced(path))
+            {
+                activity.ActivityTraceFlags &= ~System.Diagnostics.ActivityTraceFlags.Recorded;
+                return;
+            }
+            List<KeyValuePair<string, string?>>? changes = null;
             foreach (var tag in activity.TagObjects)
             {
-                if (tag.Key.StartsWith("db.query.parameter.", StringComparison.Ordinal)
-                    || (tag.Key == "url.query" && activity.GetTagItem("url.path") is string path && path.StartsWith("/api", StringComparison.OrdinalIgnoreCase)))
-                    (remove ??= []).Add(tag.Key);
+                if (tag.Key.StartsWith("db.query.parameter.", StringComparison.Ordinal) || tag.Key == "url.query")
+                    (changes ??= []).Add(new(tag.Key, null));
+                else if (tag.Key is "url.path" or "user_agent.original" && tag.Value is string text
+                    && !ReferenceEquals(SecretText.Redact(text), text))
+                    (changes ??= []).Add(new(tag.Key, SecretText.Redact(text)));
             }
-            if (remove is null) return;
-            foreach (var key in remove) activity.SetTag(key, null);
+            if (changes is null) return;
+            foreach (var (key, value) in changes) activity.SetTag(key, value);
         }
     }
 

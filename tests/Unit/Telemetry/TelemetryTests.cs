@@ -218,10 +218,17 @@ public sealed class TelemetryTests : IDisposable
         await header.GetAsync($"/api/v1/clients?api_key={key.Secret}&q=x");
         await bearer.GetAsync("/api/v1/api-keys");
         await bad.GetAsync($"/api/v1/clients?key={key.Secret}");
+        // A key pasted into the path, or sent as the user agent by a misconfigured client.
+        await bearer.GetAsync($"/api/v1/clients/{key.Secret}");
+        using var pastedAgent = new HttpRequestMessage(HttpMethod.Get, "/api/v1/clients");
+        pastedAgent.Headers.TryAddWithoutValidation("User-Agent", $"deploy-bot {key.Secret}");
+        await bearer.SendAsync(pastedAgent);
         await _app.CreateClient().GetAsync($"/account/login?token={key.Secret}");
 
-        var spans = await SpansWhenAsync(s => s.Count(IsApiServerSpan) >= 4);
-        Assert.True(spans.Count(IsApiServerSpan) >= 4);
+        var spans = await SpansWhenAsync(s => s.Count(IsApiServerSpan) >= 6);
+        Assert.True(spans.Count(IsApiServerSpan) >= 6);
+        Assert.Contains(spans, s => s.GetTagItem("url.path") as string == "/api/v1/clients/[redacted]");
+        Assert.Contains(spans, s => s.GetTagItem("user_agent.original") as string == "deploy-bot [redacted]");
         var metrics = await MetricsWhenAsync(m => Sum(m, "fieldcamp.api.requests") >= 4);
 
         var values = new List<string>();
