@@ -211,7 +211,9 @@ if (app.Environment.IsDevelopment())
         string.Join(", ", app.Urls), string.Join(", ", DemoSeeder.People.Select(p => $"{p.Email} ({p.Role})")), DemoSeeder.Password));
 }
 
-// First: everything after it (usage, the failed-credential throttle, the sign-in throttle, the audit trail) sees the
+// Telemetry on: a traced request's span gets its status code and route once the answer is complete.
+app.UseRequestSpanEnd();
+// Then: everything after it (usage, the failed-credential throttle, the sign-in throttle, the audit trail) sees the
 // client address from X-Forwarded-For when, and only when, the peer is a proxy listed under ForwardedHeaders.
 app.UseForwardedHeaders();
 app.UseExceptionHandler();

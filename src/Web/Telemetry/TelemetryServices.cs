@@ -78,6 +78,13 @@ internal static class TelemetryServices
         return services;
     }
 
+    /// <summary>First in the pipeline when telemetry is on, so that a request span ends with the answer the client got.</summary>
+    public static WebApplication UseRequestSpanEnd(this WebApplication app)
+    {
+        if (IsEnabled(app.Configuration)) app.UseMiddleware<RequestSpanEnd>();
+        return app;
+    }
+
     /// <summary>Requests worth a trace: not the health checks, not static files (the framework's scripts, assets, icons).</summary>
     internal static bool IsTraced(string path)
     {
@@ -102,8 +109,9 @@ internal static class TelemetryServices
 
     /// <summary>
     /// Last look at every span before it is exported: a request not worth a trace is dropped (the exporter skips a span
-    /// not marked recorded); a key pasted into a path or a user agent is redacted as in the request log; no query string
-    /// and no database parameter value is kept.
+    /// not marked recorded). Whatever a caller chose and the framework recorded (path, user agent, host, an unknown
+    /// method, the trace state) has a pasted key or JWT redacted, as in the request log. No query string, no database
+    /// parameter value and no exception message is kept.
     /// </summary>
     internal sealed class SecretGuard : BaseProcessor<System.Diagnostics.Activity>
     {
@@ -119,12 +127,13 @@ internal static class TelemetryServices
             {
                 if (tag.Key.StartsWith("db.query.parameter.", StringComparison.Ordinal) || tag.Key == "url.query")
                     (changes ??= []).Add(new(tag.Key, null));
-                else if (tag.Key is "url.path" or "user_agent.original" && tag.Value is string text
-                    && !ReferenceEquals(SecretText.Redact(text), text))
+                else if (tag.Value is string text && !ReferenceEquals(SecretText.Redact(text), text))
                     (changes ??= []).Add(new(tag.Key, SecretText.Redact(text)));
             }
-            if (changes is null) return;
-            foreach (var (key, value) in changes) activity.SetTag(key, value);
+            if (changes is not null)
+                foreach (var (key, value) in changes) activity.SetTag(key, value);
+            if (activity.TraceStateString is { } state) activity.TraceStateString = SecretText.Redact(state);
+            if (activity.StatusDescription is not null) activity.SetStatus(activity.Status);
         }
     }
 

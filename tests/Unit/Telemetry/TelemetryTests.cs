@@ -179,6 +179,15 @@ public sealed class TelemetryTests : IDisposable
         List<Activity> KeyReadsUnder(Activity server) =>
             [.. spans.Where(s => s.Source.Name == TelemetryServices.DatabaseSource && s.TraceId == server.TraceId
                 && s.ParentSpanId == server.SpanId && QueryText(s).Contains("SecretHash", StringComparison.Ordinal))];
+        // Each request span ends with the answer: its route (as mapped: the group's prefix and the endpoint's "/", the
+        // same value the framework's duration metric carries), status code and a name made of them.
+        foreach (var server in servers)
+        {
+            Assert.Equal("GET /api/v1/clients/", server.DisplayName);
+            Assert.Equal("/api/v1/clients/", server.GetTagItem("http.route"));
+            Assert.Equal(200, server.GetTagItem("http.response.status_code"));
+            Assert.Equal(ActivityStatusCode.Unset, server.Status);
+        }
         // The first request reads the key from the database, inside its own trace; the second finds it in memory.
         var read = Assert.Single(KeyReadsUnder(servers[0]));
         Assert.Equal(ActivityKind.Client, read.Kind);
@@ -224,9 +233,22 @@ public sealed class TelemetryTests : IDisposable
         pastedAgent.Headers.TryAddWithoutValidation("User-Agent", $"deploy-bot {key.Secret}");
         await bearer.SendAsync(pastedAgent);
         await _app.CreateClient().GetAsync($"/account/login?token={key.Secret}");
+        // Other places a caller chooses what the framework records: the host, the method, and the trace state of a
+        // request it asks to be traced.
+        using var pastedHost = new HttpRequestMessage(HttpMethod.Get, "/api/v1/clients");
+        pastedHost.Headers.Host = key.Secret;
+        await bearer.SendAsync(pastedHost);
+        await bearer.SendAsync(new HttpRequestMessage(new HttpMethod(key.Secret), "/api/v1/clients"));
+        using var pastedState = new HttpRequestMessage(HttpMethod.Get, "/api/v1/clients");
+        pastedState.Headers.Add("traceparent", $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01");
+        pastedState.Headers.Add("tracestate", $"vendor={key.Secret}");
+        await bearer.SendAsync(pastedState);
 
-        var spans = await SpansWhenAsync(s => s.Count(IsApiServerSpan) >= 6);
-        Assert.True(spans.Count(IsApiServerSpan) >= 6);
+        var spans = await SpansWhenAsync(s => s.Count(IsApiServerSpan) >= 9);
+        Assert.True(spans.Count(IsApiServerSpan) >= 9);
+        Assert.Contains(spans, s => s.GetTagItem("http.request.method_original") as string == "[redacted]");
+        Assert.Contains(spans, s => s.TraceStateString == "vendor=[redacted]");
+        Assert.Contains(spans, s => s.GetTagItem("server.address") as string == "[redacted]");
         Assert.Contains(spans, s => s.GetTagItem("url.path") as string == "/api/v1/clients/[redacted]");
         Assert.Contains(spans, s => s.GetTagItem("user_agent.original") as string == "deploy-bot [redacted]");
         var metrics = await MetricsWhenAsync(m => Sum(m, "fieldcamp.api.requests") >= 4);
@@ -236,6 +258,7 @@ public sealed class TelemetryTests : IDisposable
         {
             values.Add(span.DisplayName);
             values.Add(span.StatusDescription ?? "");
+            values.Add(span.TraceStateString ?? "");
             values.AddRange(span.TagObjects.Select(t => $"{t.Key}={t.Value}"));
             values.AddRange(span.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name} {t.Key}={t.Value}")));
             values.AddRange(span.Baggage.Select(b => $"{b.Key}={b.Value}"));
