@@ -211,8 +211,8 @@ if (app.Environment.IsDevelopment())
         string.Join(", ", app.Urls), string.Join(", ", DemoSeeder.People.Select(p => $"{p.Email} ({p.Role})")), DemoSeeder.Password));
 }
 
-// Telemetry on: a traced request's span gets its status code and route once the answer is complete.
-app.UseRequestSpanEnd();
+// Telemetry on: a traced request's span gets the request's attributes, and its route and status code at the end.
+app.UseRequestSpanAttributes();
 // Then: everything after it (usage, the failed-credential throttle, the sign-in throttle, the audit trail) sees the
 // client address from X-Forwarded-For when, and only when, the peer is a proxy listed under ForwardedHeaders.
 app.UseForwardedHeaders();

@@ -26,7 +26,6 @@ internal static class TelemetryServices
     public const string DatabaseSource = "OpenTelemetry.Instrumentation.EntityFrameworkCore";
     /// <summary>The framework's request spans.</summary>
     public const string AspNetCoreHostingSource = "Microsoft.AspNetCore";
-    private const string SuppressHostingActivityDataSwitch = "Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData";
     private const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
     private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
     private const string AspNetCoreDiagnosticsMeter = "Microsoft.AspNetCore.Diagnostics";
@@ -56,10 +55,8 @@ internal static class TelemetryServices
         });
         telemetry.WithTracing(tracing =>
         {
-            // The framework's own request span, with the OpenTelemetry HTTP attributes it sets itself once asked to
-            // (the default from .NET 11). It records no header but the user agent, no query and no body; a request not
-            // sampled costs no span at all, which the instrumentation package's diagnostic listener did not allow.
-            AppContext.SetSwitch(SuppressHostingActivityDataSwitch, false);
+            // The framework's own request span: a request not sampled costs no span at all, which the instrumentation
+            // package's diagnostic listener did not allow. RequestSpanAttributes gives a sampled one its attributes.
             tracing.AddSource(AspNetCoreHostingSource);
             // The SQL text is recorded; it is parameterized (a key's digest is a parameter). Parameter values are not
             // recorded, and SecretGuard removes them should the instrumentation's experimental switch turn them on.
@@ -78,10 +75,11 @@ internal static class TelemetryServices
         return services;
     }
 
-    /// <summary>First in the pipeline when telemetry is on, so that a request span ends with the answer the client got.</summary>
-    public static WebApplication UseRequestSpanEnd(this WebApplication app)
+    /// <summary>First in the pipeline when telemetry is on: a request span holds the request as it came, and ends with the
+    /// answer the client got.</summary>
+    public static WebApplication UseRequestSpanAttributes(this WebApplication app)
     {
-        if (IsEnabled(app.Configuration)) app.UseMiddleware<RequestSpanEnd>();
+        if (IsEnabled(app.Configuration)) app.UseMiddleware<RequestSpanAttributes>();
         return app;
     }
 
@@ -94,7 +92,7 @@ internal static class TelemetryServices
 
     private static bool IsUnder(string path, string segment) => new PathString(path).StartsWithSegments(segment);
 
-    /// <summary>A request span's path, as the framework records it when the span starts.</summary>
+    /// <summary>A request span's path, as RequestSpanAttributes records it before anything else runs.</summary>
     private static string? RequestPath(System.Diagnostics.Activity activity) =>
         activity.Source.Name == AspNetCoreHostingSource ? activity.GetTagItem("url.path") as string : null;
 
