@@ -17,14 +17,17 @@ internal sealed class RequestSpanAttributes(RequestDelegate next)
     private static readonly HashSet<string> KnownMethods =
         ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"];
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
+        // Not async itself: a request not traced passes straight through, without a state machine of its own.
         var span = context.Features.Get<IHttpActivityFeature>()?.Activity;
-        if (span is not { IsAllDataRequested: true, Source.Name: TelemetryServices.AspNetCoreHostingSource })
-        {
-            await next(context);
-            return;
-        }
+        return span is { IsAllDataRequested: true, Source.Name: TelemetryServices.AspNetCoreHostingSource }
+            ? TracedAsync(span, context)
+            : next(context);
+    }
+
+    private async Task TracedAsync(Activity span, HttpContext context)
+    {
         var method = Start(span, context.Request);
         try
         {
