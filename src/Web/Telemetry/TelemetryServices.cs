@@ -49,6 +49,9 @@ internal static class TelemetryServices
             // framework's per-request routing, authentication and authorization counters: ours count what matters of
             // those (failures by code, refusals by policy), and each meter listened to costs every request.
             metrics.AddMeter(FieldCampMetrics.MeterName, AspNetCoreHostingMeter, KestrelMeter, AspNetCoreDiagnosticsMeter);
+            // Of hosting's two, the duration histogram (by route and status) is what dashboards need; the count of
+            // requests in progress costs two measurements per request, and a dropped instrument is never switched on.
+            metrics.AddView("http.server.active_requests", MetricStreamConfiguration.Drop);
             // On PostgreSQL, Npgsql's own: connection pool use and command durations. (Its spans would repeat EF Core's.)
             if (Data.DatabaseSetup.Provider(configuration) == Data.StoreProvider.Postgres) metrics.AddMeter("Npgsql");
             if (exportMetrics) metrics.AddOtlpExporter();
