@@ -67,7 +67,7 @@ internal static class TelemetryServices
             // deliveries, the usage writer), and a trace of one query each time would bury the requests' traces.
             tracing.AddEntityFrameworkCoreInstrumentation(options => options.Filter = static (_, _) => InsideATracedRequest());
             tracing.AddProcessor(new SecretGuard());
-            // Tracing every request costs the API about a tenth of its throughput (bench/telemetry.sh): unless the
+            // Tracing every request costs the API about a fifth of its throughput (bench/telemetry.sh): unless the
             // standard OTEL_TRACES_SAMPLER says otherwise, a share of the traces is kept, and a caller's own decision
             // (a sampled traceparent) is followed. Metrics count every request either way.
             if (string.IsNullOrWhiteSpace(configuration["OTEL_TRACES_SAMPLER"]))
