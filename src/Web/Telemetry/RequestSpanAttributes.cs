@@ -13,7 +13,8 @@ namespace FieldCamp.Web.Telemetry;
 /// </summary>
 internal sealed class RequestSpanAttributes(RequestDelegate next)
 {
-    // The methods HTTP's semantic conventions know; any other is recorded as "_OTHER", the text itself apart.
+    // The methods HTTP's semantic conventions know; any other is recorded as "_OTHER". The text a caller sent there is
+    // not kept (the conventions' http.request.method_original): it can be anything, a secret among others.
     private static readonly HashSet<string> KnownMethods =
         ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"];
 
@@ -42,12 +43,11 @@ internal sealed class RequestSpanAttributes(RequestDelegate next)
         End(span, context, method, context.Response.StatusCode, errorType: null);
     }
 
-    /// <summary>The request's attributes (SecretGuard redacts what a caller chose), and the method as recorded.</summary>
+    /// <summary>The request's attributes (SecretGuard redacts a key in what a caller chose), and the method as recorded.</summary>
     private static string Start(Activity span, HttpRequest request)
     {
         var method = KnownMethods.Contains(request.Method) ? request.Method : "_OTHER";
         span.SetTag("http.request.method", method);
-        if (method == "_OTHER") span.SetTag("http.request.method_original", request.Method);
         span.SetTag("url.scheme", request.Scheme);
         span.SetTag("url.path", request.Path.Value);
         span.SetTag("server.address", request.Host.Host);

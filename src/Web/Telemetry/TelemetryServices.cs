@@ -110,9 +110,9 @@ internal static class TelemetryServices
 
     /// <summary>
     /// Last look at every span before it is exported: a request not worth a trace is dropped (the exporter skips a span
-    /// not marked recorded). Whatever a caller chose and the framework recorded (path, user agent, host, an unknown
-    /// method, the trace state) has a pasted key or JWT redacted, as in the request log. No query string, no database
-    /// parameter value and no exception message is kept.
+    /// not marked recorded). Whatever a caller chose and a span records (path, user agent, host) has a pasted key or
+    /// JWT redacted, as in the request log. No query string, trace state, database parameter value or exception message
+    /// is kept.
     /// </summary>
     internal sealed class SecretGuard : BaseProcessor<System.Diagnostics.Activity>
     {
@@ -133,7 +133,8 @@ internal static class TelemetryServices
             }
             if (changes is not null)
                 foreach (var (key, value) in changes) activity.SetTag(key, value);
-            if (activity.TraceStateString is { } state) activity.TraceStateString = SecretText.Redact(state);
+            // A caller's trace state is opaque text it chose, which no pattern can vouch for: it is not exported.
+            activity.TraceStateString = null;
             if (activity.StatusDescription is not null) activity.SetStatus(activity.Status);
         }
     }
