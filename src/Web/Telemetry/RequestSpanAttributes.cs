@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace FieldCamp.Web.Telemetry;
@@ -67,7 +68,9 @@ internal sealed class RequestSpanAttributes(RequestDelegate next)
     private static void End(Activity span, HttpContext context, string method, int status, string? errorType)
     {
         span.SetTag("http.response.status_code", status);
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        // An exception handled on the way clears the endpoint; the handler keeps the one the request had, and the error.
+        var handled = context.Features.Get<IExceptionHandlerFeature>();
+        var route = ((context.GetEndpoint() ?? handled?.Endpoint) as RouteEndpoint)?.RoutePattern.RawText;
         if (route is not null) span.SetTag("http.route", route);
         // The conventions name a request with an unknown method "HTTP", so a name never holds what a caller typed there.
         var name = method == "_OTHER" ? "HTTP" : method;
@@ -75,7 +78,7 @@ internal sealed class RequestSpanAttributes(RequestDelegate next)
         // A server span is an error for a 5xx only; a 4xx is the caller's.
         if (status >= 500)
         {
-            span.SetTag("error.type", errorType ?? status.ToString(CultureInfo.InvariantCulture));
+            span.SetTag("error.type", errorType ?? handled?.Error.GetType().FullName ?? status.ToString(CultureInfo.InvariantCulture));
             span.SetStatus(ActivityStatusCode.Error);
         }
     }

@@ -195,6 +195,32 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task A5xx_MarksTheRequestSpanAsAnError_A4xxDoesNot()
+    {
+        var store = new StoreSwitch();
+        using var app = new TelemetryAppFactory { DbInterceptors = { store } };
+        var key = await app.CreateKeyAsync(scopes: ["clients:read"]);
+        using var client = app.CreateClient(key.Secret);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/api-keys")).StatusCode);
+        // The key is in memory now; the list needs the database, which is gone.
+        store.Down = true;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/api/v1/clients")).StatusCode);
+
+        // A request's span ends just after its answer has gone: read until both are there.
+        var spans = (await SpansWhenAsync(app, s => s.Count(IsApiServerSpan) >= 2)).Where(IsApiServerSpan).ToList();
+        var refused = Assert.Single(spans, s => s.GetTagItem("http.route") as string == "/api/v1/api-keys/");
+        Assert.Equal(403, refused.GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Unset, refused.Status);
+        var failed = Assert.Single(spans, s => s.GetTagItem("http.route") as string == "/api/v1/clients/");
+        Assert.Equal(503, failed.GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        // The failure's type, as the conventions ask; its message is not kept.
+        var engineError = TestStore.IsPostgres ? typeof(Npgsql.NpgsqlException) : typeof(Microsoft.Data.Sqlite.SqliteException);
+        Assert.Equal(engineError.FullName, failed.GetTagItem("error.type"));
+        Assert.Null(failed.StatusDescription);
+    }
+
+    [Fact]
     public async Task Sampling_KeepsTheSetShareOfTraces_FollowsASampledCaller_AndCountsEveryRequest()
     {
         using var app = new TelemetryAppFactory();
@@ -284,12 +310,14 @@ public sealed class TelemetryTests : IDisposable
     private static string QueryText(Activity span) =>
         (span.GetTagItem("db.query.text") ?? span.GetTagItem("db.statement")) as string ?? "";
 
-    private async Task<Activity[]> SpansWhenAsync(Func<Activity[], bool> ready)
+    private Task<Activity[]> SpansWhenAsync(Func<Activity[], bool> ready) => SpansWhenAsync(_app, ready);
+
+    private static async Task<Activity[]> SpansWhenAsync(TelemetryAppFactory app, Func<Activity[], bool> ready)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var spans = _app.ReadSpans();
+            var spans = app.ReadSpans();
             if (ready(spans) || deadline.Elapsed > TimeSpan.FromSeconds(10)) return spans;
             await Task.Delay(50);
         }
