@@ -13,32 +13,22 @@ public sealed record CreateWebhookRequest([property: Required] string? Url, [pro
 /// PATCH body. A field left out is left unchanged; <c>null</c> clears <c>description</c>. <c>enabled: true</c> also
 /// clears an endpoint's failure record, as re-enabling it in the dashboard does.
 /// </summary>
-public sealed class UpdateWebhookRequest
+public sealed class UpdateWebhookRequest : PatchRequest
 {
-    private string? _url;
-    private IReadOnlyList<string>? _events;
-    private string? _description;
-    private bool? _enabled;
-
-    [NotClearable] public string? Url { get => _url; set { _url = value; HasUrl = true; } }
-    [NotClearable, OneOf(ApiValues.WebhookEvents)] public IReadOnlyList<string>? Events { get => _events; set { _events = value; HasEvents = true; } }
-    public string? Description { get => _description; set { _description = value; HasDescription = true; } }
-    [NotClearable] public bool? Enabled { get => _enabled; set { _enabled = value; HasEnabled = true; } }
-
-    [JsonIgnore] public bool HasUrl { get; private set; }
-    [JsonIgnore] public bool HasEvents { get; private set; }
-    [JsonIgnore] public bool HasDescription { get; private set; }
-    [JsonIgnore] public bool HasEnabled { get; private set; }
+    [NotClearable] public string? Url { get; set => field = Given(value); }
+    [NotClearable, OneOf(ApiValues.WebhookEvents)] public IReadOnlyList<string>? Events { get; set => field = Given(value); }
+    public string? Description { get; set => field = Given(value); }
+    [NotClearable] public bool? Enabled { get; set => field = Given(value); }
 
     /// <summary>The change asked for; a <c>null</c> given for a field that cannot be empty is refused, never ignored.</summary>
     internal WebhookUpdate ToUpdate()
     {
         var errors = new Dictionary<string, string[]>();
-        if (HasUrl && Url is null) errors["url"] = ["An endpoint always has an address; give a new one or leave the field out."];
-        if (HasEvents && Events is null) errors["events"] = ["An endpoint always has events; give the new list or leave the field out."];
-        if (HasEnabled && Enabled is null) errors["enabled"] = ["Give true or false, or leave the field out."];
+        if (Has(nameof(Url)) && Url is null) errors["url"] = ["An endpoint always has an address; give a new one or leave the field out."];
+        if (Has(nameof(Events)) && Events is null) errors["events"] = ["An endpoint always has events; give the new list or leave the field out."];
+        if (Has(nameof(Enabled)) && Enabled is null) errors["enabled"] = ["Give true or false, or leave the field out."];
         if (errors.Count > 0) throw new DomainValidationException(errors);
-        return new(Url, Events, HasDescription ? new Set<string?>(Description) : null, Enabled);
+        return new(Url, Events, Has(nameof(Description)) ? new Set<string?>(Description) : null, Enabled);
     }
 }
 
