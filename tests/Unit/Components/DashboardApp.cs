@@ -105,9 +105,6 @@ public sealed class DashboardApp : IDisposable
     /// <summary>Removes every notice, such as those the scheduler posted for the demo keys when the app started.</summary>
     public async Task ClearNoticesAsync()
     {
-        // The scheduler's round at start posts the demo keys' notices; clearing before it ends would clear nothing.
-        await Services.GetRequiredService<FieldCamp.Web.Notices.NoticeScheduler>()
-            .FirstRound.WaitAsync(TimeSpan.FromSeconds(30));
         await using var db = await CreateDbContextAsync();
         await db.NoticeReads.ExecuteDeleteAsync();
         await db.Notices.ExecuteDeleteAsync();

@@ -11,19 +11,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FieldCamp.Tests.Unit.Notices;
 
 /// <summary>The scheduler against the real app and store, with a clock the test moves.</summary>
-public sealed class NoticeSchedulerTests : IAsyncLifetime
+public sealed class NoticeSchedulerTests : IDisposable
 {
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly AppFactory _app;
 
-    public NoticeSchedulerTests() => _app = new AppFactory { Clock = _clock };
+    public NoticeSchedulerTests()
+    {
+        _app = new AppFactory { Clock = _clock };
+        _ = _app.Services;
+    }
 
-    // The app's own round at start must end before a test makes keys: landing later, it would see them mid-setup
-    // (a key about to be revoked, say) and post what the test's own rounds are there to decide.
-    public Task InitializeAsync() =>
-        _app.Services.GetRequiredService<NoticeScheduler>().FirstRound.WaitAsync(TimeSpan.FromSeconds(30));
-
-    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+    public void Dispose() => _app.Dispose();
 
     private Task<int> RunSchedulerAsync() => _app.Services.GetRequiredService<NoticeScheduler>().RunOnceAsync();
 

@@ -25,7 +25,6 @@ public sealed partial class WebhookStoreOutageTests
             Settings = { ["Webhooks:Delivery:PollInterval"] = "00:00:00.050" },
         };
         var outage = app.Services.GetRequiredService<StoreOutage>();
-        await app.Services.GetRequiredService<WebhookDispatcher>().FirstRound;
         var linesBefore = app.Logs.Entries.Count;
 
         store.Down = true;
