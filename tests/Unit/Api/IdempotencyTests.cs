@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using FieldCamp.Tests.Unit.Domain;
 using FieldCamp.Web.Data;
 using FieldCamp.Web.Idempotency;
 using Microsoft.EntityFrameworkCore;
@@ -233,6 +234,47 @@ public class IdempotencyTests(AppFactory app) : IClassFixture<AppFactory>
     }
 
     [Fact]
+    public async Task InvalidKey_401_NotKept_SameIdempotencyKeyWithTheRightSecretRuns()
+    {
+        var writer = await WriterAsync();
+        var mistyped = writer.Secret[..^1] + (writer.Secret[^1] == 'x' ? 'y' : 'x');
+        using var typo = app.CreateClient(mistyped);
+        using var client = app.CreateClient(writer.Secret);
+        var key = NewKey();
+        var body = new { name = AppFactory.UniqueName("client") };
+
+        await PostAsync(typo, Clients, key, body).ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_key");
+        var retried = await PostAsync(client, Clients, key, body);
+        var again = await PostAsync(client, Clients, key, body);
+
+        await retried.ExpectAsync(HttpStatusCode.Created);
+        Assert.False(retried.Headers.Contains(Replayed));
+        // The run that did happen is the one kept.
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.True(WasReplayed(again));
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal(1, await db.Clients.CountAsync(c => c.Name == body.name));
+    }
+
+    [Fact]
+    public async Task ExpiredLegacyToken_401_NotKept_AValidTokenOfTheSameBranchRuns()
+    {
+        // A legacy token's Idempotency-Keys belong to its company's branch: the expired token and the valid one share them.
+        using var expired = app.CreateClient(LegacyTokens.Create(new() { ["company"] = "acme" }, expires: DateTime.UtcNow.AddHours(-1)));
+        using var valid = app.CreateClient(LegacyTokens.Create(new() { ["company"] = "acme" }));
+        var key = NewKey();
+        var body = new { name = AppFactory.UniqueName("client") };
+
+        await PostAsync(expired, Clients, key, body).ExpectProblemAsync(HttpStatusCode.Unauthorized, "key_expired");
+        var retried = await PostAsync(valid, Clients, key, body);
+
+        await retried.ExpectAsync(HttpStatusCode.Created);
+        Assert.False(retried.Headers.Contains(Replayed));
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal(1, await db.Clients.CountAsync(c => c.Name == body.name));
+    }
+
+    [Fact]
     public async Task TwoApiKeys_SameIdempotencyKey_AreIndependent()
     {
         var (first, second) = (await WriterAsync(), await WriterAsync());
@@ -412,6 +454,29 @@ public class IdempotencyTimingTests
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         await retried.ExpectAsync(HttpStatusCode.Created);
         Assert.False(retried.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task RateLimited_429_NotKept_SameKeyAfterRetryAfterRuns()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 12, 3, 10, 0, 17, TimeSpan.Zero));
+        using var app = new AppFactory { Clock = clock };
+        var writer = await app.CreateKeyAsync(scopes: ["clients:write"], rateLimit: 1);
+        using var client = app.CreateClient(writer.Secret);
+        var body = new { name = AppFactory.UniqueName("client") };
+        var key = Guid.NewGuid().ToString();
+        // The minute's one request, without the header.
+        await client.PostAsync(Clients, Http.Json(new { name = AppFactory.UniqueName("client") })).ExpectAsync(HttpStatusCode.Created);
+
+        var refused = await client.SendAsync(Post(key, body));
+        await refused.ExpectProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+        clock.Advance(refused.Headers.RetryAfter!.Delta!.Value);
+        var retried = await client.SendAsync(Post(key, body));
+
+        await retried.ExpectAsync(HttpStatusCode.Created);
+        Assert.False(retried.Headers.Contains("Idempotent-Replayed"));
+        await using var db = await app.CreateDbContextAsync();
+        Assert.Equal(1, await db.Clients.CountAsync(c => c.Name == body.name));
     }
 
     [Fact]

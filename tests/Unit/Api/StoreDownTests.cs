@@ -1,5 +1,6 @@
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Tests.Unit.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace FieldCamp.Tests.Unit.Api;
@@ -73,6 +74,43 @@ public class StoreDownTests
         await recovered.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
         var recoveries = app.Logs.Entries.Where(line => line.Contains("The database answers again", StringComparison.Ordinal)).ToList();
         Assert.True(recoveries.Count == 1, "recovery lines:\n" + string.Join("\n", recoveries));
+    }
+
+    [Fact]
+    public async Task StoreDown_CachedKey_WorksUntilFiveMinutesAfterItWasLastRead_Then503NotA401()
+    {
+        // ApiKeys:Cache:MaxEntryAgeWhenStoreDown, left at its default. The age is measured from the entry's last read
+        // from the store (CredentialCache: LoadedAt), on the app's clock; a read during the outage fails and renews nothing.
+        var store = new StoreSwitch();
+        var clock = new SkippingClock();
+        using var app = new AppFactory { Clock = clock, DbInterceptors = { store } };
+        var key = await app.CreateKeyAsync(scopes: ["*"]);
+        using var client = app.CreateClient(key.Secret);
+        await client.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK); // read, and cached from here on
+        // Past MaxEntryAge (5 s), so this request reads the key again: it is now 0 s since its last read.
+        clock.Skip(TimeSpan.FromMinutes(4));
+        await client.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+
+        store.Down = true;
+
+        // 8 minutes after it was first cached, 4 after it was last read: still served from memory.
+        clock.Skip(TimeSpan.FromMinutes(4));
+        await client.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        clock.Skip(TimeSpan.FromSeconds(50)); // 4 min 50 s since the last read
+        await client.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
+        // Past 5 minutes since the last read: the app can no longer vouch for the key, and says so rather than blame it.
+        clock.Skip(TimeSpan.FromSeconds(11));
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await client.GetAsync(CompanyInfo);
+            await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+            Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+            Assert.Empty(response.Headers.WwwAuthenticate);
+        }
+
+        store.Down = false;
+
+        await client.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -257,4 +257,32 @@ public sealed class ApiKeyDetailPageTests : MudTestContext, IDisposable
         Assert.DoesNotContain("429 (over the limit)", page.ByTestId("activity-summary").TextContent);
     }
 
+    /// <summary>The Rate limit fact's own words, without the 429 count under them.</summary>
+    private static string RateLimitText(IRenderedComponent<ApiKeyDetail> page) =>
+        string.Concat(page.ByTestId("detail-facts").QuerySelectorAll("dt").Single(dt => dt.TextContent.Trim() == "Rate limit")
+            .NextElementSibling!.ChildNodes.OfType<IText>().Select(t => t.Text)).Trim();
+
+    [Theory]
+    [InlineData(1500, null, "1,500 requests/min, its own")]
+    [InlineData(1500, 900, "1,500 requests/min, its own")]
+    [InlineData(null, null, "Shared company limit (600/min)")]
+    [InlineData(null, 900, "Shared company limit (900/min)")]
+    public async Task RateLimit_OwnOrShared_SaysWhichLimitTheKeyHas(int? ownLimit, int? companyLimit, string expected)
+    {
+        var id = await SignInAndFindAsync(DemoKey);
+        if (ownLimit is not null) await _keys.UpdateAsync(id, new ApiKeyUpdate(RateLimitPerMinute: new Set<int?>(ownLimit)));
+        if (companyLimit is not null)
+        {
+            // Saved by an owner, as the Key policy page does; the configured default (600) applies otherwise.
+            var owner = await _app.WorkspaceForAsync("owner@acme.test");
+            var policy = new FieldCamp.Web.KeyPolicies.DashboardKeyPolicy(_app.Service<IDbContextFactory<FieldCamp.Web.Data.AppDbContext>>(),
+                _app.Service<FieldCamp.Web.KeyPolicies.CompanyKeyPolicies>(), owner, _app.Service<TimeProvider>());
+            await policy.SaveAsync(new KeyPolicySettings(DefaultRequestsPerMinute: companyLimit));
+        }
+
+        var page = Render(id);
+
+        Assert.Equal(expected, RateLimitText(page));
+    }
+
 }

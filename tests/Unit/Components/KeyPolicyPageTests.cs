@@ -74,6 +74,50 @@ public sealed class KeyPolicyPageTests : MudTestContext, IDisposable
         Assert.Null(await StoredPolicyAsync());
     }
 
+    [Fact]
+    public async Task Owner_SetsSharedRateLimit_SavedAndAudited()
+    {
+        var page = await RenderAsAsync("owner@acme.test");
+        page.WaitForAssertion(() => Assert.True(page.HasButton("Save policy")), Patience);
+        Assert.Contains("The server's configured default is 600 requests per minute.", page.Text());
+
+        await page.TickAsync("Set this company's own shared limit", true);
+        Assert.Equal("600", page.Field("Requests per minute, shared").GetAttribute("value")); // starts from the configured default
+        await page.TypeAsync("Requests per minute, shared", "1200");
+        await page.ClickAsync("Save policy");
+
+        page.WaitForAssertion(() => Assert.Contains("Last changed by owner@acme.test", page.Text()), Patience);
+        var stored = await StoredPolicyAsync();
+        Assert.NotNull(stored);
+        Assert.Equal(new KeyPolicySettings(DefaultRequestsPerMinute: 1200), stored.Settings);
+        await using var db = await _app.CreateDbContextAsync();
+        var changed = await db.AuditEvents.SingleAsync(e => e.Type == AuditEventType.KeyPolicyChanged);
+        Assert.Equal([new AuditChange("defaultRateLimit", "configured default", "1200/min")], changed.Changes);
+        Assert.True(page.Button("Save policy").IsDisabled());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("1000001")]
+    [InlineData("")]
+    public async Task Owner_InvalidSharedRateLimit_ErrorShownAndNothingSaved(string typed)
+    {
+        var page = await RenderAsAsync("owner@acme.test");
+        page.WaitForAssertion(() => Assert.True(page.HasButton("Save policy")), Patience);
+
+        await page.TickAsync("Set this company's own shared limit", true);
+        await page.TypeAsync("Requests per minute, shared", typed);
+        page.WaitForAssertion(() => Assert.Contains("Choose between 1 and 1,000,000 requests per minute.", page.Text()), Patience);
+
+        await page.ClickAsync("Save policy");
+
+        Assert.Contains("Choose between 1 and 1,000,000 requests per minute.", page.Text());
+        Assert.Null(await StoredPolicyAsync());
+        await using var db = await _app.CreateDbContextAsync();
+        Assert.False(await db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.KeyPolicyChanged));
+    }
+
     [Theory]
     [InlineData("admin@acme.test")]
     [InlineData("member@acme.test")]

@@ -4,7 +4,9 @@ using FieldCamp.Domain.ApiKeys;
 using FieldCamp.Tests.Unit.Domain;
 using FieldCamp.Tests.Unit.Webhooks;
 using FieldCamp.Web.Telemetry;
+using FieldCamp.Web.Usage;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -159,6 +161,28 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(1, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "failed")));
         Assert.Equal(1, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "delivered")));
         Assert.Equal(0, Sum(metrics, "fieldcamp.webhooks.attempts", ("outcome", "gave_up")));
+    }
+
+    [Fact]
+    public async Task UsageLogFull_TheRequestsLeftOutAreCounted()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        using var app = new TelemetryAppFactory { Clock = clock, Settings = { ["ApiKeys:Usage:MaxPendingRows"] = "1" } };
+        var key = await app.CreateKeyAsync(scopes: ["clients:read"]);
+
+        // Four requests the log would keep apart (each its own user agent), with room for one row until the next write.
+        // Recorded here rather than sent: a response's completion, where the app records it, can land after the write.
+        var recorder = app.Services.GetRequiredService<UsageRecorder>();
+        foreach (var agent in new[] { "one/1.0", "two/1.0", "three/1.0", "four/1.0" })
+        {
+            var http = new DefaultHttpContext { Request = { Method = "GET", Path = "/api/v1/clients", Headers = { UserAgent = agent } } };
+            recorder.Record(key.Id, http, authenticated: true);
+        }
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        var metrics = await MetricsWhenAsync(app, m => Sum(m, "fieldcamp.usage.dropped") >= 3);
+        Assert.Equal(3, Sum(metrics, "fieldcamp.usage.dropped", ("reason", "full")));
+        Assert.Contains(app.Logs.Entries, e => e.StartsWith("Warning") && e.Contains("The API key usage log was full: 3 requests"));
     }
 
     [Fact]

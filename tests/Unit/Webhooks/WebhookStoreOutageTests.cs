@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using FieldCamp.Tests.Unit.Domain;
 using FieldCamp.Web.Data;
-using FieldCamp.Web.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FieldCamp.Tests.Unit.Webhooks;
@@ -79,21 +79,4 @@ public sealed partial class WebhookStoreOutageTests
 
     [GeneratedRegex(@"\. (\d+) more such failures since the last report")]
     private static partial Regex MoreFailures();
-
-    /// <summary>
-    /// The real clock, moved forward on demand: both the time of day and the timestamps that measure intervals jump,
-    /// while timers keep real time (so the engine keeps polling).
-    /// </summary>
-    private sealed class SkippingClock : TimeProvider
-    {
-        private long _skippedTicks;
-
-        public void Skip(TimeSpan by) => Interlocked.Add(ref _skippedTicks, by.Ticks);
-
-        private TimeSpan Skipped => TimeSpan.FromTicks(Interlocked.Read(ref _skippedTicks));
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Skipped;
-
-        public override long GetTimestamp() => base.GetTimestamp() + (long)(Skipped.TotalSeconds * TimestampFrequency);
-    }
 }
