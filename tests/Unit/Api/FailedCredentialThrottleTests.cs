@@ -14,13 +14,6 @@ public class FailedCredentialThrottleTests
 {
     private const string CompanyInfo = "/api/v1/company-info";
 
-    // 10 s into a minute: Retry-After is then exactly the 50 s left of it.
-    private static ManualTimeProvider ClockAtSecond10()
-    {
-        var now = DateTimeOffset.UtcNow;
-        return new ManualTimeProvider(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 10, TimeSpan.Zero));
-    }
-
     private static AppFactory App(int perMinute, ManualTimeProvider? clock = null)
     {
         var app = new AppFactory { Clock = clock };
@@ -34,7 +27,7 @@ public class FailedCredentialThrottleTests
     [Fact]
     public async Task Throttle_OverTheLimit_429WithRetryAfterUntilTheMinuteEnds()
     {
-        var clock = ClockAtSecond10();
+        var clock = ManualTimeProvider.AtSecond10OfThisMinute();
         using var app = App(5, clock);
         for (var i = 0; i < 5; i++)
         {
@@ -63,7 +56,7 @@ public class FailedCredentialThrottleTests
     [Fact]
     public async Task Throttle_KeyHeaderSentTwice_CountsAsAFailure()
     {
-        using var app = App(2, ClockAtSecond10());
+        using var app = App(2, ManualTimeProvider.AtSecond10OfThisMinute());
         var key = await app.CreateKeyAsync();
         using var once = app.CreateClient(key.Secret);
         await once.GetAsync(CompanyInfo).ExpectAsync(HttpStatusCode.OK);
@@ -82,7 +75,7 @@ public class FailedCredentialThrottleTests
     [Fact]
     public async Task Throttle_ParallelFailures_NeverMoreThanTheLimitOf401s()
     {
-        using var app = App(10, ClockAtSecond10());
+        using var app = App(10, ManualTimeProvider.AtSecond10OfThisMinute());
         var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
         {
             using var client = app.CreateClient(BadKey());
@@ -95,7 +88,7 @@ public class FailedCredentialThrottleTests
     [Fact]
     public async Task Throttle_KnownKeyFromTheThrottledAddress_KeepsWorking()
     {
-        using var app = App(3, ClockAtSecond10());
+        using var app = App(3, ManualTimeProvider.AtSecond10OfThisMinute());
         var key = await app.CreateKeyAsync(scopes: ["*"]);
         var createdHere = await app.CreateKeyAsync();
         // Both headers, each on its own connection, so the key is recognised from its digest, not the connection.
@@ -143,7 +136,7 @@ public class FailedCredentialThrottleTests
     [Fact]
     public async Task Logs_ThousandBadKeyFlood_OnlyOneSummaryLine()
     {
-        var clock = ClockAtSecond10();
+        var clock = ManualTimeProvider.AtSecond10OfThisMinute();
         using var app = new AppFactory { Clock = clock };
         // The shipped levels (Microsoft.AspNetCore at Warning), except that the authentication handlers' Information
         // lines are let through, so "AuthenticationScheme: ApiKey was challenged." would show if it were still written.

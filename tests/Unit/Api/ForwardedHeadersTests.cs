@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using FieldCamp.Domain.Tenancy;
+using FieldCamp.Tests.Unit.Domain;
 using FieldCamp.Tests.Unit.SignIn;
 using FieldCamp.Web.Data;
 using Microsoft.AspNetCore.Identity;
@@ -20,7 +21,8 @@ public class ForwardedHeadersTests
 
     private static AppFactory App(params (string Key, string Value)[] settings)
     {
-        var app = new AppFactory();
+        // The failures a test counts all fall in one throttle window, however long it takes.
+        var app = new AppFactory { Clock = ManualTimeProvider.AtSecond10OfThisMinute() };
         app.Settings["RateLimits:FailedCredentialsPerMinute"] = "3";
         foreach (var (key, value) in settings) app.Settings[key] = value;
         return app;

@@ -61,6 +61,16 @@ internal static class Http
     public static bool IsNull(this JsonElement element, string property) =>
         element.GetProperty(property).ValueKind == JsonValueKind.Null;
 
+    /// <summary>
+    /// For a test on the system clock whose requests must fall in one rate-limit window (clock minutes): waits out
+    /// the last five seconds of a minute, so the next few seconds' requests share one.
+    /// </summary>
+    public static async Task AwayFromTheMinutesEndAsync()
+    {
+        var second = DateTimeOffset.UtcNow.Second;
+        if (second >= 55) await Task.Delay(TimeSpan.FromSeconds(61 - second));
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
     public static async Task<TimeSpan> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {

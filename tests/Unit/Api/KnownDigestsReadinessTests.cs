@@ -51,8 +51,7 @@ public class KnownDigestsReadinessTests
         using var second = AppFactory.SameInstallationAs(first);
         second.Settings["RateLimits:FailedCredentialsPerMinute"] = "3";
         // 10 s into a minute that does not move, so the failures all land in one window.
-        var now = DateTimeOffset.UtcNow;
-        second.Clock = new ManualTimeProvider(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 10, TimeSpan.Zero));
+        second.Clock = ManualTimeProvider.AtSecond10OfThisMinute();
         using var anonymous = second.CreateClient();
         await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "ready once the digests are read");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using FieldCamp.Tests.Unit.Domain;
 
 namespace FieldCamp.Tests.Unit.Api;
 
@@ -105,9 +106,7 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
     [InlineData(Chunked)]
     public async Task BodyOverTheLimit_InvalidKey_401CountedByTheFailedCredentialThrottle(string length)
     {
-        var now = DateTimeOffset.UtcNow;
-        // Mid-minute on a clock that only the test moves: both requests fall in the throttle's same window.
-        var clock = new FieldCamp.Tests.Unit.Domain.ManualTimeProvider(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 10, TimeSpan.Zero));
+        var clock = ManualTimeProvider.AtSecond10OfThisMinute();
         using var throttled = new AppFactory { Clock = clock, Settings = { ["RateLimits:FailedCredentialsPerMinute"] = "1" } };
         using var client = throttled.CreateClient();
         string BadKey() => "Authorization: Bearer fc_live_" + Guid.NewGuid().ToString("N");
@@ -413,7 +412,8 @@ public class RequestLimitsTests(AppFactory app) : IClassFixture<AppFactory>
     [Fact]
     public async Task RateLimitedProblem_ReadsPlainly()
     {
-        using var limited = new AppFactory { Settings = { ["RateLimits:RequestsPerMinute"] = "1" } };
+        // Both requests in one window, however long the first takes.
+        using var limited = new AppFactory { Clock = ManualTimeProvider.AtSecond10OfThisMinute(), Settings = { ["RateLimits:RequestsPerMinute"] = "1" } };
         using var client = limited.CreateClient((await limited.CreateKeyAsync()).Secret);
         await client.GetAsync("/api/v1/clients").ExpectAsync(HttpStatusCode.OK);
 

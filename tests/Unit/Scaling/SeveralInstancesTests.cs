@@ -319,7 +319,7 @@ public sealed class SeveralInstancesTests : IDisposable
         _redis.Stop();
         await WaitUntilAsync(() => !_a.Services.GetRequiredService<SharedRateLimits>().IsAvailable
                                    && !_b.Services.GetRequiredService<SharedRateLimits>().IsAvailable, "both instances to notice Redis is gone");
-        await AwayFromLocalWindowEndAsync();
+        await Http.AwayFromTheMinutesEndAsync();
         var onAResponses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => onA.GetAsync(Info)));
         var onBResponses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => onB.GetAsync(Info)));
 
@@ -358,11 +358,5 @@ public sealed class SeveralInstancesTests : IDisposable
         var time = await _a.Services.GetRequiredService<RedisConnection>().Database.ExecuteAsync("TIME");
         var seconds = long.Parse((string)((StackExchange.Redis.RedisResult[])time!)[0]!);
         if (seconds % 60 >= 55) await Task.Delay(TimeSpan.FromSeconds(61 - seconds % 60));
-    }
-
-    private static async Task AwayFromLocalWindowEndAsync()
-    {
-        var second = DateTimeOffset.UtcNow.Second;
-        if (second >= 55) await Task.Delay(TimeSpan.FromSeconds(61 - second));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using FieldCamp.Domain.ApiKeys;
+using FieldCamp.Tests.Unit.Api;
 using FieldCamp.Tests.Unit.Domain;
 using FieldCamp.Tests.Unit.Webhooks;
 using FieldCamp.Web.Telemetry;
@@ -106,6 +107,8 @@ public sealed class TelemetryTests : IDisposable
     {
         var reader = await _app.CreateKeyAsync(scopes: ["clients:read"]);
         var limited = await _app.CreateKeyAsync(scopes: ["clients:read"], rateLimit: 1);
+        // The limited key's two requests below in one window, so the second is refused.
+        await Http.AwayFromTheMinutesEndAsync();
         using var readerClient = _app.CreateClient(reader.Secret);
         using var limitedClient = _app.CreateClient(limited.Secret);
         using var badClient = _app.CreateClient("fc_live_notarealkeyatallnotarealkeyatall0000");
