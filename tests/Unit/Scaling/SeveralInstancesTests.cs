@@ -204,6 +204,27 @@ public sealed class SeveralInstancesTests : IDisposable
     }
 
     [Fact]
+    public async Task AReplacementsFirstUseOnA_ReachesTheRotationWizardOnB()
+    {
+        await BothSubscribedAsync();
+        var admin = await _a.CreateKeyAsync(scopes: ["*"], name: AppFactory.UniqueName("admin"));
+        var old = await _a.CreateKeyAsync(scopes: ["clients:read"]);
+        using var adminOnA = _a.CreateClient(admin.Secret);
+        var replacement = await adminOnA.PostAsync($"/api/v1/api-keys/{old.Id}/rotate", null).ExpectAsync(HttpStatusCode.Created);
+        var heard = new TaskCompletionSource<(string, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Signals(_b).DashboardEvent += (name, subject) =>
+        {
+            if (name == DashboardEvents.RotationSeen) heard.TrySetResult((name, subject));
+        };
+
+        // The integration's first call with its new key lands on A; a wizard open on B is told which rotation it was.
+        using var integrationOnA = _a.CreateClient(replacement.GetProperty("key").GetString()!);
+        await integrationOnA.GetAsync(Info).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal((DashboardEvents.RotationSeen, old.Id), await heard.Task.WaitAsync(Patience));
+    }
+
+    [Fact]
     public async Task WhatAProtects_BReads()
     {
         var payload = _a.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("sign-in").Protect("signed in on A");
