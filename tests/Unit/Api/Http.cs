@@ -62,12 +62,13 @@ internal static class Http
         element.GetProperty(property).ValueKind == JsonValueKind.Null;
 
     /// <summary>
-    /// For a test on the system clock whose requests must fall in one rate-limit window (clock minutes): waits out
-    /// the last five seconds of a minute, so the next few seconds' requests share one.
+    /// For a test whose requests must fall in one rate-limit window (clock minutes): waits out the last five seconds
+    /// of a minute, so the next few seconds' requests share one. The minute is the system clock's unless the test
+    /// gives the clock that counts (<paramref name="unixSeconds"/>, say Redis's).
     /// </summary>
-    public static async Task AwayFromTheMinutesEndAsync()
+    public static async Task AwayFromTheMinutesEndAsync(long? unixSeconds = null)
     {
-        var second = DateTimeOffset.UtcNow.Second;
+        var second = (unixSeconds ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()) % 60;
         if (second >= 55) await Task.Delay(TimeSpan.FromSeconds(61 - second));
     }
 

@@ -377,7 +377,6 @@ public sealed class SeveralInstancesTests : IDisposable
     private async Task AwayFromWindowEndAsync()
     {
         var time = await _a.Services.GetRequiredService<RedisConnection>().Database.ExecuteAsync("TIME");
-        var seconds = long.Parse((string)((StackExchange.Redis.RedisResult[])time!)[0]!);
-        if (seconds % 60 >= 55) await Task.Delay(TimeSpan.FromSeconds(61 - seconds % 60));
+        await Http.AwayFromTheMinutesEndAsync(long.Parse((string)((StackExchange.Redis.RedisResult[])time!)[0]!));
     }
 }
